@@ -1,0 +1,64 @@
+//! The middleware seam of the generated Mastercard clients.
+//!
+//! progenitor generates a `Client` whose every operation calls `ClientHooks::{pre, exec, post}`
+//! with the client's *inner* value. Both client crates use [`Transport`] as that inner value and
+//! implement the hooks with [`impl_client_hooks!`], so request signing, payload encryption,
+//! retries and tracing plug in here without regenerating anything:
+//!
+//! * `pre` runs every [`Middleware::on_request`] in order (encrypt first, then sign the final
+//!   bytes — Mastercard's recommended order);
+//! * `exec` sends the request and, only if some middleware asked for it, buffers the response
+//!   body and runs [`Middleware::on_response`] in reverse order (decrypt before deserialising);
+//! * `post` turns a response-side failure into `progenitor_client::Error::Custom`, because `exec`
+//!   can only return `reqwest::Error`, which cannot be constructed outside reqwest.
+
+mod hooks;
+mod middleware;
+
+pub use hooks::{exec, post, pre};
+pub use middleware::{Middleware, MiddlewareError, Transport};
+
+/// Re-exports the macro's expansion needs, so client crates do not have to name them.
+#[doc(hidden)]
+pub mod __private {
+    pub use progenitor_client;
+    pub use reqwest;
+}
+
+/// Implements `progenitor_client::ClientHooks<Transport>` for a generated `Client` by delegating to
+/// [`pre`], [`exec`] and [`post`].
+///
+/// The impl must live in the crate that `include!`s the generated code (orphan rule), hence a
+/// macro rather than a blanket impl.
+#[macro_export]
+macro_rules! impl_client_hooks {
+    ($client:ty) => {
+        impl $crate::__private::progenitor_client::ClientHooks<$crate::Transport> for $client {
+            async fn pre<E>(
+                &self,
+                request: &mut $crate::__private::reqwest::Request,
+                info: &$crate::__private::progenitor_client::OperationInfo,
+            ) -> ::std::result::Result<(), $crate::__private::progenitor_client::Error<E>> {
+                use $crate::__private::progenitor_client::ClientInfo as _;
+                $crate::pre(self.inner(), request, info)
+            }
+
+            async fn exec(
+                &self,
+                request: $crate::__private::reqwest::Request,
+                info: &$crate::__private::progenitor_client::OperationInfo,
+            ) -> $crate::__private::reqwest::Result<$crate::__private::reqwest::Response> {
+                use $crate::__private::progenitor_client::ClientInfo as _;
+                $crate::exec(self.client(), self.inner(), request, info).await
+            }
+
+            async fn post<E>(
+                &self,
+                result: &$crate::__private::reqwest::Result<$crate::__private::reqwest::Response>,
+                info: &$crate::__private::progenitor_client::OperationInfo,
+            ) -> ::std::result::Result<(), $crate::__private::progenitor_client::Error<E>> {
+                $crate::post(result, info)
+            }
+        }
+    };
+}
