@@ -1,0 +1,62 @@
+//! Signing a 2 KB request vs. the bare RSA-2048 PKCS#1 v1.5 SHA-256 signature it contains.
+//!
+//! `cargo bench -p mastercard-oauth1 --bench sign -- --warm-up-time 1 --measurement-time 5`
+//! The ratio `oauth1_sign_2kb_request / bare_rsa_sha256` is the signing overhead (target ≤ 1.05).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+// `criterion_group!` generates an undocumented public function.
+#![allow(missing_docs)]
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use mastercard_keys::PrivateKey;
+use mastercard_oauth1::{Request, Signer, SigningParams};
+use openssl::hash::MessageDigest;
+use openssl::pkey::PKey;
+use openssl::rsa::Rsa;
+
+fn body_2kb() -> Vec<u8> {
+    let mut body = String::from(r#"{"items":["#);
+    while body.len() < 2030 {
+        body.push_str(r#"{"amount":"100.00","currency":"USD"},"#);
+    }
+    body.push_str(r#"{"end":true}]}"#);
+    body.into_bytes()
+}
+
+fn bench(c: &mut Criterion) {
+    let pkey = PKey::from_rsa(Rsa::generate(2048).unwrap()).unwrap();
+    let signer = Signer::new(
+        "L5BsiPgaF-O3qA36znUATgQXwJB6MRoMSdhjd7wt50c97279!50596e52466e3966546d434b7354584c4975693238513d3d",
+        PrivateKey::from_pkey(pkey.clone()).unwrap(),
+    )
+    .unwrap();
+    let body = body_2kb();
+    let url = "https://sandbox.api.mastercard.com/mastercom/v6/claims/200002020654/chargebacks?format=json&page=1";
+    let request = Request::new("POST", url, &body);
+    let params = SigningParams {
+        timestamp: 1_700_000_000,
+        nonce: "kbQ3tMrmHSfdSpEC".into(),
+    };
+    let base_string = signer.sign_with(&request, &params).unwrap().base_string;
+
+    c.bench_function("bare_rsa_sha256", |b| {
+        b.iter(|| {
+            let mut rsa = openssl::sign::Signer::new(MessageDigest::sha256(), &pkey).unwrap();
+            black_box(
+                rsa.sign_oneshot_to_vec(black_box(base_string.as_bytes()))
+                    .unwrap(),
+            )
+        });
+    });
+    c.bench_function("oauth1_sign_2kb_request", |b| {
+        b.iter(|| black_box(signer.sign_with(black_box(&request), &params).unwrap()));
+    });
+    c.bench_function("oauth1_sign_2kb_request_fresh_nonce", |b| {
+        b.iter(|| black_box(signer.sign(black_box(&request)).unwrap()));
+    });
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,182 @@
+//! Signing: the key is parsed once; each request gets a body hash, a base string, a signature
+//! and the `Authorization` header.
+
+use std::fmt;
+use std::num::NonZeroU64;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use mastercard_keys::PrivateKey;
+
+use crate::base_string::{Prepared, prepare};
+use crate::error::SignError;
+use crate::header;
+use crate::method::SignatureMethod;
+use crate::nonce::{generate_nonce, nonce_is_valid, unix_now};
+use crate::request::Request;
+
+/// Signs requests for one consumer key with one private key.
+///
+/// `Debug` shows the consumer key (an identifier, not a secret) and the key size only.
+#[derive(Clone)]
+pub struct Signer {
+    consumer_key: String,
+    key: PrivateKey,
+    method: SignatureMethod,
+}
+
+/// The per-request values a test (or a replay of a gateway error) wants to fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SigningParams {
+    /// `oauth_timestamp`, seconds since the Unix epoch (not 0).
+    pub timestamp: u64,
+    /// `oauth_nonce` (1–64 characters from `A-Z a-z 0-9 - . _ ~`).
+    pub nonce: String,
+}
+
+/// A signed request: the header to send, plus everything needed to debug a 401.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedRequest {
+    /// The `Authorization` header value (`OAuth oauth_consumer_key="…",…`).
+    pub authorization: String,
+    /// The signature base string that was signed; compare it with the gateway's "acceptable
+    /// signature base string" when a signature is rejected.
+    pub base_string: String,
+    /// `oauth_body_hash`.
+    pub body_hash: String,
+    /// The signature, base64 (not percent-encoded).
+    pub signature: String,
+    /// `oauth_nonce` used.
+    pub nonce: String,
+    /// `oauth_timestamp` used.
+    pub timestamp: u64,
+}
+
+impl Signer {
+    /// A signer using `RSA-SHA256`.
+    ///
+    /// The consumer key goes raw into the header, so it must be visible ASCII without `"` or `\`.
+    pub fn new(consumer_key: impl Into<String>, key: PrivateKey) -> Result<Self, SignError> {
+        let consumer_key = consumer_key.into();
+        if consumer_key.is_empty() {
+            return Err(SignError::InvalidConsumerKey {
+                reason: "it is empty",
+            });
+        }
+        if !consumer_key
+            .bytes()
+            .all(|byte| byte.is_ascii_graphic() && byte != b'"' && byte != b'\\')
+        {
+            return Err(SignError::InvalidConsumerKey {
+                reason: "it contains spaces, quotes, backslashes or non-ASCII characters",
+            });
+        }
+        Ok(Self {
+            consumer_key,
+            key,
+            method: SignatureMethod::RsaSha256,
+        })
+    }
+
+    /// The same signer with another signature method.
+    #[must_use]
+    pub fn with_signature_method(mut self, method: SignatureMethod) -> Self {
+        self.method = method;
+        self
+    }
+
+    /// The consumer key.
+    pub fn consumer_key(&self) -> &str {
+        &self.consumer_key
+    }
+
+    /// The signature method.
+    pub fn signature_method(&self) -> SignatureMethod {
+        self.method
+    }
+
+    /// Signs an already built base string, returning the base64 signature (e.g. to check the
+    /// gateway's "acceptable signature base string" against your key).
+    pub fn sign_base_string(&self, base_string: &str) -> Result<String, SignError> {
+        let raw = self
+            .method
+            .sign(self.key.pkey(), base_string.as_bytes())
+            .map_err(|detail| SignError::Crypto {
+                operation: "sign the base string",
+                detail,
+            })?;
+        Ok(STANDARD.encode(raw))
+    }
+
+    /// Signs with the current time and a fresh CSPRNG nonce (call again for every retry).
+    pub fn sign(&self, request: &Request<'_>) -> Result<SignedRequest, SignError> {
+        let params = SigningParams {
+            timestamp: unix_now()?,
+            nonce: generate_nonce()?,
+        };
+        self.sign_with(request, &params)
+    }
+
+    /// Signs with the given timestamp and nonce (reproducible for `RSA-SHA256`).
+    pub fn sign_with(
+        &self,
+        request: &Request<'_>,
+        params: &SigningParams,
+    ) -> Result<SignedRequest, SignError> {
+        let timestamp = NonZeroU64::new(params.timestamp).ok_or(SignError::InvalidTimestamp)?;
+        if !nonce_is_valid(&params.nonce) {
+            return Err(SignError::InvalidNonce {
+                nonce: params.nonce.clone(),
+            });
+        }
+        let Prepared {
+            base_string,
+            body_hash,
+        } = prepare(
+            request,
+            &self.consumer_key,
+            &params.nonce,
+            timestamp,
+            self.method,
+        )?;
+        let signature = self.sign_base_string(&base_string)?;
+        let authorization = header::render(
+            &self.consumer_key,
+            &params.nonce,
+            params.timestamp,
+            self.method.name(),
+            &body_hash,
+            &signature,
+        );
+        Ok(SignedRequest {
+            authorization,
+            base_string,
+            body_hash,
+            signature,
+            nonce: params.nonce.clone(),
+            timestamp: params.timestamp,
+        })
+    }
+}
+
+impl fmt::Debug for Signer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Signer")
+            .field("consumer_key", &self.consumer_key)
+            .field("key", &self.key)
+            .field("method", &self.method)
+            .finish()
+    }
+}
+
+/// The signature base string of a request without signing it (for debugging and for tools
+/// that sign elsewhere, e.g. in an HSM).
+pub fn signature_base_string(
+    request: &Request<'_>,
+    consumer_key: &str,
+    method: SignatureMethod,
+    params: &SigningParams,
+) -> Result<String, SignError> {
+    let timestamp = NonZeroU64::new(params.timestamp).ok_or(SignError::InvalidTimestamp)?;
+    Ok(prepare(request, consumer_key, &params.nonce, timestamp, method)?.base_string)
+}
