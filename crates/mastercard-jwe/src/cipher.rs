@@ -88,7 +88,9 @@ fn verify_cbc_hs256(cek: &[u8], token: &Parsed<'_>) -> Result<(), JweError> {
         signer.sign_to_vec()
     })()
     .map_err(|_| JweError::Backend("computing the CBC-HMAC tag"))?;
-    let expected = mac.get(..TAG_LEN).ok_or(JweError::Backend("computing the CBC-HMAC tag"))?;
+    let expected = mac
+        .get(..TAG_LEN)
+        .ok_or(JweError::Backend("computing the CBC-HMAC tag"))?;
     if token.tag.len() == TAG_LEN && openssl::memcmp::eq(expected, &token.tag) {
         Ok(())
     } else {

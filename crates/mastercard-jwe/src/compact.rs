@@ -103,7 +103,9 @@ pub(crate) fn parse(token: &str, limits: Limits) -> Result<Parsed<'_>, JweError>
     let token = token.trim();
     let parts: Vec<&str> = token.split('.').collect();
     let [header_b64, key_b64, iv_b64, ct_b64, tag_b64] = parts.as_slice() else {
-        return Err(JweError::MalformedCompact("expected 5 dot-separated segments"));
+        return Err(JweError::MalformedCompact(
+            "expected 5 dot-separated segments",
+        ));
     };
     if header_b64.is_empty() {
         return Err(JweError::MalformedCompact("empty protected header"));

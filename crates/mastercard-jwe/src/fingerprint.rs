@@ -26,6 +26,7 @@ pub fn sha256_base64(der: &[u8]) -> String {
 pub(crate) fn kid_matches(kid: &str, known: &[String]) -> bool {
     known.iter().any(|candidate| {
         candidate == kid
-            || (candidate.bytes().all(|b| b.is_ascii_hexdigit()) && candidate.eq_ignore_ascii_case(kid))
+            || (candidate.bytes().all(|b| b.is_ascii_hexdigit())
+                && candidate.eq_ignore_ascii_case(kid))
     })
 }

@@ -93,7 +93,9 @@ impl EncryptionKey {
 
 impl fmt::Debug for EncryptionKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("EncryptionKey").field("kid", &self.kid).finish_non_exhaustive()
+        f.debug_struct("EncryptionKey")
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
     }
 }
 
@@ -141,6 +143,16 @@ impl DecryptionKey {
     /// Uses the private key loaded by `mastercard-keys` (PKCS#12, PKCS#8 or PKCS#1).
     pub fn from_private_key(key: &mastercard_keys::PrivateKey) -> Result<Self, JweError> {
         Self::from_pkey(key.pkey())
+    }
+
+    /// Uses the key of a PKCS#12 container, also accepting its certificate's fingerprints as
+    /// `kid` (see [`with_certificate`](Self::with_certificate)).
+    pub fn from_pkcs12(identity: &mastercard_keys::Pkcs12Identity) -> Result<Self, JweError> {
+        let key = Self::from_private_key(&identity.key)?;
+        match &identity.cert {
+            Some(cert) => key.with_certificate(cert.x509()),
+            None => Ok(key),
+        }
     }
 
     /// Also accepts tokens whose `kid` is a fingerprint of `certificate` (the certificate SHA-256

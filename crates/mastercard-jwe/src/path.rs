@@ -63,7 +63,9 @@ impl FromStr for JsonPath {
                 steps.push(Step::Index(index));
                 indices = match after {
                     "" => "",
-                    more => more.strip_prefix('[').ok_or_else(|| invalid("text after ]"))?,
+                    more => more
+                        .strip_prefix('[')
+                        .ok_or_else(|| invalid("text after ]"))?,
                 };
             }
         }
@@ -96,7 +98,9 @@ impl JsonPath {
 
     /// The value at this path, if present.
     pub(crate) fn get<'v>(&self, doc: &'v Value) -> Option<&'v Value> {
-        self.steps.iter().try_fold(doc, |value, step| child(value, step))
+        self.steps
+            .iter()
+            .try_fold(doc, |value, step| child(value, step))
     }
 
     /// Removes and returns the value at this path (the root is replaced by `{}`).
@@ -199,11 +203,13 @@ fn child<'v>(value: &'v Value, step: &Step) -> Option<&'v Value> {
 }
 
 fn walk_mut<'v>(doc: &'v mut Value, steps: &[Step]) -> Option<&'v mut Value> {
-    steps.iter().try_fold(doc, |value, step| match (value, step) {
-        (Value::Object(map), Step::Key(key)) => map.get_mut(key),
-        (Value::Array(items), Step::Index(index)) => items.get_mut(*index),
-        _ => None,
-    })
+    steps
+        .iter()
+        .try_fold(doc, |value, step| match (value, step) {
+            (Value::Object(map), Step::Key(key)) => map.get_mut(key),
+            (Value::Array(items), Step::Index(index)) => items.get_mut(*index),
+            _ => None,
+        })
 }
 
 #[cfg(test)]
@@ -216,14 +222,19 @@ mod tests {
     fn parses_supported_forms() {
         assert!("$".parse::<JsonPath>().unwrap().is_root());
         let path: JsonPath = "$.a.list[1][0].b".parse().unwrap();
-        assert_eq!(path.get(&json!({"a":{"list":[0,[{"b":7}]]}})), Some(&json!(7)));
+        assert_eq!(
+            path.get(&json!({"a":{"list":[0,[{"b":7}]]}})),
+            Some(&json!(7))
+        );
         let bare: JsonPath = "a.b".parse().unwrap();
         assert_eq!(bare.get(&json!({"a":{"b":true}})), Some(&json!(true)));
     }
 
     #[test]
     fn rejects_unsupported_forms() {
-        for bad in ["", "$.", "$..a", "$.a[*]", "$.a[x]", "$.a[0", "$.a[0]b", "$.*"] {
+        for bad in [
+            "", "$.", "$..a", "$.a[*]", "$.a[x]", "$.a[0", "$.a[0]b", "$.*",
+        ] {
             assert!(
                 matches!(bad.parse::<JsonPath>(), Err(JweError::InvalidPath { .. })),
                 "{bad}"
@@ -244,7 +255,10 @@ mod tests {
     fn object_mut_needs_existing_parent() {
         let mut doc = json!({"a":{}});
         let path: JsonPath = "$.x.y".parse().unwrap();
-        assert_eq!(path.object_mut(&mut doc), Err(JweError::PathNotFound("$.x.y".into())));
+        assert_eq!(
+            path.object_mut(&mut doc),
+            Err(JweError::PathNotFound("$.x.y".into()))
+        );
         let path: JsonPath = "$.a.y".parse().unwrap();
         path.object_mut(&mut doc).unwrap();
         assert_eq!(doc, json!({"a":{"y":{}}}));

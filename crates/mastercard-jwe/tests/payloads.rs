@@ -8,7 +8,11 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use mastercard_jwe::{DecryptionKey, EncryptionConfig, EncryptionKey};
 use serde_json::{Value, json};
 
-fn both(builder: impl FnOnce(mastercard_jwe::EncryptionConfigBuilder) -> mastercard_jwe::EncryptionConfigBuilder) -> EncryptionConfig {
+fn both(
+    builder: impl FnOnce(
+        mastercard_jwe::EncryptionConfigBuilder,
+    ) -> mastercard_jwe::EncryptionConfigBuilder,
+) -> EncryptionConfig {
     let (key, cert) = common::key_and_cert(2048);
     builder(
         EncryptionConfig::builder()
@@ -30,7 +34,9 @@ fn header_is_byte_identical_to_java_order() {
     let header = String::from_utf8(B64.decode(segments[0]).unwrap()).unwrap();
     assert_eq!(
         header,
-        format!(r#"{{"kid":"{kid}","cty":"application/json","enc":"A256GCM","alg":"RSA-OAEP-256"}}"#)
+        format!(
+            r#"{{"kid":"{kid}","cty":"application/json","enc":"A256GCM","alg":"RSA-OAEP-256"}}"#
+        )
     );
     assert_eq!(B64.decode(segments[1]).unwrap().len(), 256);
     assert_eq!(B64.decode(segments[2]).unwrap().len(), 12);
@@ -41,11 +47,16 @@ fn header_is_byte_identical_to_java_order() {
 fn kid_override_is_sent_verbatim() {
     let (_, cert) = common::key_and_cert(2048);
     let config = EncryptionConfig::builder()
-        .encryption_key(EncryptionKey::from_x509(&cert).unwrap().with_kid("2f4lvi26vJWzkzAIaiR2G0YsJAQ="))
+        .encryption_key(
+            EncryptionKey::from_x509(&cert)
+                .unwrap()
+                .with_kid("2f4lvi26vJWzkzAIaiR2G0YsJAQ="),
+        )
         .build()
         .unwrap();
     let token = config.encrypt_compact(b"{}").unwrap();
-    let header: Value = serde_json::from_slice(&B64.decode(token.split('.').next().unwrap()).unwrap()).unwrap();
+    let header: Value =
+        serde_json::from_slice(&B64.decode(token.split('.').next().unwrap()).unwrap()).unwrap();
     assert_eq!(header["kid"], "2f4lvi26vJWzkzAIaiR2G0YsJAQ=");
 }
 
@@ -56,7 +67,12 @@ fn whole_payload_round_trip_keeps_bytes() {
     let request = config.encrypt_payload(body).unwrap();
     let envelope: Value = serde_json::from_slice(&request).unwrap();
     assert_eq!(envelope.as_object().unwrap().len(), 1);
-    assert!(envelope["encryptedData"].as_str().unwrap().starts_with("eyJ"));
+    assert!(
+        envelope["encryptedData"]
+            .as_str()
+            .unwrap()
+            .starts_with("eyJ")
+    );
     assert_eq!(config.decrypt_payload(&request).unwrap(), body);
     // A root array is encrypted too.
     let request = config.encrypt_payload(b"[{},{}]").unwrap();
@@ -83,7 +99,8 @@ fn field_level_paths() {
         b.encryption_path("$.path.to.foo", "$.path.to.encryptedFoo")
             .decryption_path("$.path.to.encryptedFoo.encryptedData", "$.path.to.foo")
     });
-    let doc = json!({"path": {"to": {"foo": {"sensitive": "this is a secret!", "n": 1}}}, "keep": true});
+    let doc =
+        json!({"path": {"to": {"foo": {"sensitive": "this is a secret!", "n": 1}}}, "keep": true});
     let encrypted = config.encrypt_value(doc.clone()).unwrap();
     assert_eq!(encrypted["keep"], true);
     assert!(encrypted["path"]["to"].get("foo").is_none());
@@ -106,8 +123,13 @@ fn field_level_primitives_keep_their_type() {
 
 #[test]
 fn decrypted_objects_merge_into_existing_output() {
-    let config = both(|b| b.encryption_path("$.secret", "$.wrapper").decryption_path("$.wrapper.encryptedData", "$.wrapper"));
-    let encrypted = config.encrypt_value(json!({"secret": {"a": 1}, "wrapper": {"b": 2}})).unwrap();
+    let config = both(|b| {
+        b.encryption_path("$.secret", "$.wrapper")
+            .decryption_path("$.wrapper.encryptedData", "$.wrapper")
+    });
+    let encrypted = config
+        .encrypt_value(json!({"secret": {"a": 1}, "wrapper": {"b": 2}}))
+        .unwrap();
     assert_eq!(encrypted["wrapper"]["b"], 2);
     let decrypted = config.decrypt_value(encrypted).unwrap();
     assert_eq!(decrypted, json!({"wrapper": {"b": 2, "a": 1}}));
@@ -115,7 +137,10 @@ fn decrypted_objects_merge_into_existing_output() {
 
 #[test]
 fn missing_field_paths_are_skipped() {
-    let config = both(|b| b.encryption_path("$.absent", "$.enc").decryption_path("$.enc.encryptedData", "$.absent"));
+    let config = both(|b| {
+        b.encryption_path("$.absent", "$.enc")
+            .decryption_path("$.enc.encryptedData", "$.absent")
+    });
     let body = br#"{"present": 1}"#;
     assert_eq!(config.encrypt_payload(body).unwrap(), body);
     assert_eq!(config.decrypt_payload(body).unwrap(), body);
@@ -135,7 +160,10 @@ fn raw_string_plaintext_becomes_a_json_string() {
     let config = common::config();
     let token = config.encrypt_compact(b"CUST_12345").unwrap();
     let body = json!({"encryptedData": token}).to_string();
-    assert_eq!(config.decrypt_payload(body.as_bytes()).unwrap(), br#""CUST_12345""#);
+    assert_eq!(
+        config.decrypt_payload(body.as_bytes()).unwrap(),
+        br#""CUST_12345""#
+    );
 }
 
 #[test]

@@ -39,7 +39,10 @@ fn every_single_character_change_is_rejected() {
                 continue;
             };
             let result = config.decrypt_compact(&altered);
-            assert!(result.is_err(), "accepted a change at {position}: {altered}");
+            assert!(
+                result.is_err(),
+                "accepted a change at {position}: {altered}"
+            );
             tried += 1;
         }
     }
@@ -61,7 +64,11 @@ fn every_decoded_byte_flip_is_rejected() {
             let result = config.decrypt_compact(&text.join("."));
             assert!(result.is_err(), "segment {index} byte {byte}");
             if index >= 2 {
-                assert_eq!(result, Err(JweError::AuthenticationFailed), "segment {index} byte {byte}");
+                assert_eq!(
+                    result,
+                    Err(JweError::AuthenticationFailed),
+                    "segment {index} byte {byte}"
+                );
             }
         }
     }
@@ -82,7 +89,10 @@ fn wrong_key_is_reported_as_such() {
         .decryption_key(DecryptionKey::from_pkey(&other).unwrap())
         .build()
         .unwrap();
-    assert!(matches!(checked.decrypt_compact(&token), Err(JweError::KidMismatch { .. })));
+    assert!(matches!(
+        checked.decrypt_compact(&token),
+        Err(JweError::KidMismatch { .. })
+    ));
 }
 
 #[test]
@@ -101,12 +111,18 @@ fn malformed_compact_strings() {
         [parts[0], parts[1], parts[2], parts[3], ""].join("."),
     ] {
         assert!(
-            matches!(config.decrypt_compact(&bad), Err(JweError::MalformedCompact(_))),
+            matches!(
+                config.decrypt_compact(&bad),
+                Err(JweError::MalformedCompact(_))
+            ),
             "{bad:?}"
         );
     }
     let bad_b64 = [parts[0], parts[1], "!!!!", parts[3], parts[4]].join(".");
-    assert_eq!(config.decrypt_compact(&bad_b64), Err(JweError::InvalidBase64(Segment::Iv)));
+    assert_eq!(
+        config.decrypt_compact(&bad_b64),
+        Err(JweError::InvalidBase64(Segment::Iv))
+    );
     let bad_header = ["e+J", parts[1], parts[2], parts[3], parts[4]].join(".");
     assert_eq!(
         config.decrypt_compact(&bad_header),
@@ -116,16 +132,36 @@ fn malformed_compact_strings() {
 
 /// Builds a token with an arbitrary header over a correctly wrapped key, so only the header
 /// decides the outcome.
-fn token_with_header(config: &EncryptionConfig, header: serde_json::Value, iv_len: usize, tag_len: usize) -> String {
+fn token_with_header(
+    config: &EncryptionConfig,
+    header: serde_json::Value,
+    iv_len: usize,
+    tag_len: usize,
+) -> String {
     let genuine = config.encrypt_compact(b"{}").unwrap();
     let ek = genuine.split('.').nth(1).unwrap().to_owned();
     let header_b64 = B64.encode(header.to_string());
     let iv = vec![7u8; iv_len];
     let mut tag = vec![0u8; 16];
     // The CEK is unknown here, so the tag cannot verify; checks before it must fire first.
-    let ct = encrypt_aead(Cipher::aes_256_gcm(), &[1; 32], Some(&iv), header_b64.as_bytes(), b"{}", &mut tag).unwrap();
+    let ct = encrypt_aead(
+        Cipher::aes_256_gcm(),
+        &[1; 32],
+        Some(&iv),
+        header_b64.as_bytes(),
+        b"{}",
+        &mut tag,
+    )
+    .unwrap();
     tag.truncate(tag_len);
-    [header_b64, ek, B64.encode(iv), B64.encode(ct), B64.encode(tag)].join(".")
+    [
+        header_b64,
+        ek,
+        B64.encode(iv),
+        B64.encode(ct),
+        B64.encode(tag),
+    ]
+    .join(".")
 }
 
 #[test]
@@ -133,32 +169,70 @@ fn hostile_headers_are_refused() {
     let config = common::config();
     let kid = config.kid().unwrap().to_owned();
     let base = |extra: serde_json::Value| {
-        let mut header = json!({"kid": kid, "cty": "application/json", "enc": "A256GCM", "alg": "RSA-OAEP-256"});
+        let mut header =
+            json!({"kid": kid, "cty": "application/json", "enc": "A256GCM", "alg": "RSA-OAEP-256"});
         for (k, v) in extra.as_object().unwrap() {
             header[k] = v.clone();
         }
         header
     };
     let cases = [
-        (base(json!({"alg": "dir"})), JweError::UnsupportedAlgorithm("dir".into())),
-        (base(json!({"alg": "none"})), JweError::UnsupportedAlgorithm("none".into())),
-        (base(json!({"alg": "RSA1_5"})), JweError::UnsupportedAlgorithm("RSA1_5".into())),
-        (base(json!({"alg": "RSA-OAEP"})), JweError::UnsupportedAlgorithm("RSA-OAEP".into())),
-        (base(json!({"enc": "XC20P"})), JweError::UnsupportedEncryption("XC20P".into())),
-        (base(json!({"enc": "A256CBC-HS512"})), JweError::UnsupportedEncryption("A256CBC-HS512".into())),
-        (base(json!({"zip": "DEF"})), JweError::UnsupportedCompression),
-        (base(json!({"crit": ["exp"]})), JweError::UnsupportedCritical),
-        (base(json!({"alg": 5})), JweError::InvalidHeader("alg is not a string")),
+        (
+            base(json!({"alg": "dir"})),
+            JweError::UnsupportedAlgorithm("dir".into()),
+        ),
+        (
+            base(json!({"alg": "none"})),
+            JweError::UnsupportedAlgorithm("none".into()),
+        ),
+        (
+            base(json!({"alg": "RSA1_5"})),
+            JweError::UnsupportedAlgorithm("RSA1_5".into()),
+        ),
+        (
+            base(json!({"alg": "RSA-OAEP"})),
+            JweError::UnsupportedAlgorithm("RSA-OAEP".into()),
+        ),
+        (
+            base(json!({"enc": "XC20P"})),
+            JweError::UnsupportedEncryption("XC20P".into()),
+        ),
+        (
+            base(json!({"enc": "A256CBC-HS512"})),
+            JweError::UnsupportedEncryption("A256CBC-HS512".into()),
+        ),
+        (
+            base(json!({"zip": "DEF"})),
+            JweError::UnsupportedCompression,
+        ),
+        (
+            base(json!({"crit": ["exp"]})),
+            JweError::UnsupportedCritical,
+        ),
+        (
+            base(json!({"alg": 5})),
+            JweError::InvalidHeader("alg is not a string"),
+        ),
     ];
     for (header, expected) in cases {
-        assert_eq!(config.decrypt_compact(&token_with_header(&config, header.clone(), 12, 16)), Err(expected), "{header}");
+        assert_eq!(
+            config.decrypt_compact(&token_with_header(&config, header.clone(), 12, 16)),
+            Err(expected),
+            "{header}"
+        );
     }
     let no_enc = json!({"alg": "RSA-OAEP-256"});
-    assert_eq!(config.decrypt_compact(&token_with_header(&config, no_enc, 12, 16)), Err(JweError::InvalidHeader("enc is missing")));
+    assert_eq!(
+        config.decrypt_compact(&token_with_header(&config, no_enc, 12, 16)),
+        Err(JweError::InvalidHeader("enc is missing"))
+    );
     let plain = base(json!({}));
     assert_eq!(
         config.decrypt_compact(&token_with_header(&config, plain.clone(), 8, 16)),
-        Err(JweError::InvalidIvLength { enc: "A256GCM", len: 8 })
+        Err(JweError::InvalidIvLength {
+            enc: "A256GCM",
+            len: 8
+        })
     );
     assert_eq!(
         config.decrypt_compact(&token_with_header(&config, plain.clone(), 12, 12)),
@@ -190,7 +264,10 @@ fn size_cap_applies_before_decoding() {
     let small = config.encrypt_compact(&[b'1'; 900]).unwrap();
     assert_eq!(config.decrypt_compact(&small).unwrap().len(), 900);
     let large = config.encrypt_compact(&[b'1'; 2000]).unwrap();
-    assert!(matches!(config.decrypt_compact(&large), Err(JweError::TooLarge { max: 1000, .. })));
+    assert!(matches!(
+        config.decrypt_compact(&large),
+        Err(JweError::TooLarge { max: 1000, .. })
+    ));
 }
 
 #[test]
@@ -200,15 +277,30 @@ fn keys_of_wrong_type_or_size() {
     )
     .unwrap();
     let ec = openssl::pkey::PKey::from_ec_key(ec).unwrap();
-    assert!(matches!(DecryptionKey::from_pkey(&ec), Err(JweError::WrongKeyType(_))));
+    assert!(matches!(
+        DecryptionKey::from_pkey(&ec),
+        Err(JweError::WrongKeyType(_))
+    ));
     let (small, small_cert) = common::key_and_cert(1024);
-    assert_eq!(DecryptionKey::from_pkey(&small).unwrap_err(), JweError::KeyTooSmall(1024));
-    assert_eq!(EncryptionKey::from_x509(&small_cert).unwrap_err(), JweError::KeyTooSmall(1024));
-    assert_eq!(EncryptionKey::from_spki_der(b"nope").unwrap_err(), JweError::InvalidKey("public key"));
+    assert_eq!(
+        DecryptionKey::from_pkey(&small).unwrap_err(),
+        JweError::KeyTooSmall(1024)
+    );
+    assert_eq!(
+        EncryptionKey::from_x509(&small_cert).unwrap_err(),
+        JweError::KeyTooSmall(1024)
+    );
+    assert_eq!(
+        EncryptionKey::from_spki_der(b"nope").unwrap_err(),
+        JweError::InvalidKey("public key")
+    );
     let (key, _) = common::key_and_cert(2048);
     let (_, other_cert) = common::key_and_cert(2048);
     assert_eq!(
-        DecryptionKey::from_pkey(&key).unwrap().with_certificate(&other_cert).unwrap_err(),
+        DecryptionKey::from_pkey(&key)
+            .unwrap()
+            .with_certificate(&other_cert)
+            .unwrap_err(),
         JweError::CertificateKeyMismatch
     );
     assert_eq!(
@@ -220,15 +312,23 @@ fn keys_of_wrong_type_or_size() {
 #[test]
 fn bad_bodies_and_paths() {
     let config = common::config();
-    assert!(matches!(config.encrypt_payload(b"{not json"), Err(JweError::InvalidJson { .. })));
-    assert!(matches!(config.decrypt_payload(b"[1,"), Err(JweError::InvalidJson { .. })));
+    assert!(matches!(
+        config.encrypt_payload(b"{not json"),
+        Err(JweError::InvalidJson { .. })
+    ));
+    assert!(matches!(
+        config.decrypt_payload(b"[1,"),
+        Err(JweError::InvalidJson { .. })
+    ));
     assert_eq!(
         config.decrypt_payload(br#"{"encryptedData":42}"#),
         Err(JweError::NotAString("$.encryptedData".into()))
     );
     assert_eq!(
         config.decrypt_payload(br#"{"encryptedData":"a.b.c"}"#),
-        Err(JweError::MalformedCompact("expected 5 dot-separated segments"))
+        Err(JweError::MalformedCompact(
+            "expected 5 dot-separated segments"
+        ))
     );
     let strict = EncryptionConfig::builder()
         .encryption_key(EncryptionKey::from_x509(&common::key_and_cert(2048).1).unwrap())
@@ -261,7 +361,10 @@ fn bad_bodies_and_paths() {
         .build()
         .unwrap();
     let request = encrypt_only.encrypt_payload(b"{}").unwrap();
-    assert_eq!(encrypt_only.decrypt_payload(&request), Err(JweError::MissingKey("decryption key")));
+    assert_eq!(
+        encrypt_only.decrypt_payload(&request),
+        Err(JweError::MissingKey("decryption key"))
+    );
 }
 
 #[test]
@@ -272,10 +375,17 @@ fn errors_carry_no_plaintext_or_key_material() {
     let mut altered = token.into_bytes();
     let last = altered.len() - 1;
     altered[last] = if altered[last] == b'A' { b'Q' } else { b'A' };
-    let error = config.decrypt_compact(&String::from_utf8(altered).unwrap()).unwrap_err();
+    let error = config
+        .decrypt_compact(&String::from_utf8(altered).unwrap())
+        .unwrap_err();
     assert!(!error.to_string().contains(secret));
     let debug = format!("{config:?}");
-    assert!(debug.contains("fingerprint") && !debug.contains("PRIVATE"), "{debug}");
-    let body_error = config.encrypt_payload(format!("{{\"pan\":\"{secret}\",").as_bytes()).unwrap_err();
+    assert!(
+        debug.contains("fingerprint") && !debug.contains("PRIVATE"),
+        "{debug}"
+    );
+    let body_error = config
+        .encrypt_payload(format!("{{\"pan\":\"{secret}\",").as_bytes())
+        .unwrap_err();
     assert!(!body_error.to_string().contains(secret), "{body_error}");
 }

@@ -1,6 +1,6 @@
 //! Mastercard's published JWE vectors and fingerprint cases (read from the shared vectors
 //! directory, never copied into this repository).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 
@@ -32,7 +32,8 @@ fn all_jwe_vectors() {
     let (mut ok, mut rejected) = (0, 0);
     for case in cases {
         let name = case["name"].as_str().unwrap();
-        let key_pem = std::fs::read(dir.join("jwe").join(case["key_file"].as_str().unwrap())).unwrap();
+        let key_pem =
+            std::fs::read(dir.join("jwe").join(case["key_file"].as_str().unwrap())).unwrap();
         let key = PrivateKey::from_pem(&key_pem).unwrap();
         // The Node vectors carry the certificate fingerprint (base64) as kid: accept it by
         // pairing the key with its certificate, which also proves that the two belong together.
@@ -41,7 +42,10 @@ fn all_jwe_vectors() {
             .unwrap()
             .with_certificate(cert.x509())
             .unwrap();
-        let config = EncryptionConfig::builder().decryption_key(decryption).build().unwrap();
+        let config = EncryptionConfig::builder()
+            .decryption_key(decryption)
+            .build()
+            .unwrap();
         let result = config.decrypt_compact(case["jwe_compact"].as_str().unwrap());
         if case["expect_error"].as_bool().unwrap() {
             assert!(result.is_err(), "{name}: expected an error");
@@ -67,10 +71,9 @@ fn vectors_rejected_without_the_certificate_kids() {
         return;
     };
     let vectors = load(&dir);
-    let key = PrivateKey::from_pem(
-        &std::fs::read(dir.join("jwe/keys/test_key_pkcs8-2048.pem")).unwrap(),
-    )
-    .unwrap();
+    let key =
+        PrivateKey::from_pem(&std::fs::read(dir.join("jwe/keys/test_key_pkcs8-2048.pem")).unwrap())
+            .unwrap();
     let config = EncryptionConfig::builder()
         .decryption_key(DecryptionKey::from_private_key(&key).unwrap())
         .build()
@@ -110,9 +113,16 @@ fn fingerprint_cases() {
         } else {
             sha256_hex(&der)
         };
-        assert_eq!(actual, case["expected_fingerprint"].as_str().unwrap(), "{name}");
+        assert_eq!(
+            actual,
+            case["expected_fingerprint"].as_str().unwrap(),
+            "{name}"
+        );
         if name.starts_with("cert2048_public_key_fingerprint_hex") {
-            assert_eq!(EncryptionKey::from_certificate(&cert).unwrap().kid(), actual);
+            assert_eq!(
+                EncryptionKey::from_certificate(&cert).unwrap().kid(),
+                actual
+            );
         }
     }
 }

@@ -43,7 +43,8 @@ pub fn vectors_dir() -> Option<PathBuf> {
 pub fn key_and_cert(bits: u32) -> (PKey<Private>, X509) {
     let key = PKey::from_rsa(Rsa::generate(bits).unwrap()).unwrap();
     let mut name = X509NameBuilder::new().unwrap();
-    name.append_entry_by_text("CN", "mastercard-jwe test").unwrap();
+    name.append_entry_by_text("CN", "mastercard-jwe test")
+        .unwrap();
     let name = name.build();
     let mut builder = X509::builder().unwrap();
     builder.set_version(2).unwrap();
@@ -52,8 +53,12 @@ pub fn key_and_cert(bits: u32) -> (PKey<Private>, X509) {
     builder.set_subject_name(&name).unwrap();
     builder.set_issuer_name(&name).unwrap();
     builder.set_pubkey(&key).unwrap();
-    builder.set_not_before(&Asn1Time::days_from_now(0).unwrap()).unwrap();
-    builder.set_not_after(&Asn1Time::days_from_now(30).unwrap()).unwrap();
+    builder
+        .set_not_before(&Asn1Time::days_from_now(0).unwrap())
+        .unwrap();
+    builder
+        .set_not_after(&Asn1Time::days_from_now(30).unwrap())
+        .unwrap();
     builder.sign(&key, MessageDigest::sha256()).unwrap();
     (key, builder.build())
 }
