@@ -1,0 +1,148 @@
+//! Property tests: whatever is signed verifies, and any change to method, URL, query or body breaks it.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use mastercard_oauth1::{Request, SignatureMethod, Signer, SigningParams, Verifier, VerifyError};
+use proptest::prelude::*;
+
+const NOW: u64 = 1_700_000_000;
+
+fn method() -> impl Strategy<Value = String> {
+    prop_oneof![
+        prop::sample::select(vec!["GET", "POST", "PUT", "DELETE", "PATCH"]).prop_map(str::to_owned),
+        "[a-zA-Z]{1,8}",
+    ]
+}
+
+/// Text for paths and queries: unreserved and sub-delimiter characters, `%XX` escapes, non-ASCII.
+fn url_text() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop_oneof![
+            "[A-Za-z0-9._~-]",
+            "[!$'()*+,;:@]",
+            "%[0-9A-Fa-f]{2}",
+            "[é€中]",
+        ],
+        0..8,
+    )
+    .prop_map(|parts| parts.concat())
+}
+
+fn url() -> impl Strategy<Value = String> {
+    (
+        prop::sample::select(vec!["https", "http", "HTTPS"]),
+        "[a-z]{1,10}\\.(com|net|mastercard\\.com)",
+        prop::option::of(prop::sample::select(vec![":443", ":80", ":8443"])),
+        prop::collection::vec(url_text(), 0..4),
+        prop::collection::vec((url_text(), url_text()), 0..5),
+    )
+        .prop_map(|(scheme, host, port, segments, query)| {
+            let mut url = format!("{scheme}://{host}{}", port.unwrap_or(""));
+            for segment in segments {
+                url.push('/');
+                url.push_str(&segment);
+            }
+            if !query.is_empty() {
+                let pairs: Vec<String> = query
+                    .into_iter()
+                    .map(|(key, value)| format!("k{key}={value}"))
+                    .collect();
+                url.push('?');
+                url.push_str(&pairs.join("&"));
+            }
+            url
+        })
+}
+
+fn signature_method() -> impl Strategy<Value = SignatureMethod> {
+    prop_oneof![
+        Just(SignatureMethod::RsaSha256),
+        Just(SignatureMethod::RsaPss)
+    ]
+}
+
+fn sign(method: &str, url: &str, body: &[u8], signature_method: SignatureMethod) -> String {
+    Signer::new("consumer-key!0123", support::key().clone())
+        .unwrap()
+        .with_signature_method(signature_method)
+        .sign_with(
+            &Request::new(method, url, body),
+            &SigningParams {
+                timestamp: NOW,
+                nonce: "Wpe3LF09z1e3xQRI".into(),
+            },
+        )
+        .unwrap()
+        .authorization
+}
+
+fn verify(method: &str, url: &str, body: &[u8], header: &str) -> Result<(), VerifyError> {
+    Verifier::new(support::public_key())
+        .verify_at(&Request::new(method, url, body), header, NOW)
+        .map(|_| ())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    #[test]
+    fn signed_requests_verify(
+        method in method(),
+        url in url(),
+        body in prop::collection::vec(any::<u8>(), 0..300),
+        signature_method in signature_method(),
+    ) {
+        let header = sign(&method, &url, &body, signature_method);
+        prop_assert_eq!(verify(&method, &url, &body, &header), Ok(()));
+    }
+
+    #[test]
+    fn changing_the_method_breaks_the_signature(method in method(), other in method(), url in url()) {
+        prop_assume!(!method.eq_ignore_ascii_case(&other));
+        let header = sign(&method, &url, b"", SignatureMethod::RsaSha256);
+        prop_assert_eq!(verify(&other, &url, b"", &header).map_err(|e| e.code()), Err("signature_mismatch"));
+    }
+
+    #[test]
+    fn changing_the_path_breaks_the_signature(url in url(), extra in "[A-Za-z0-9]{1,4}") {
+        let header = sign("GET", &url, b"", SignatureMethod::RsaSha256);
+        let (before, query) = url.split_once('?').map_or((url.as_str(), None), |(b, q)| (b, Some(q)));
+        let changed = match query {
+            Some(query) => format!("{before}/{extra}?{query}"),
+            None => format!("{before}/{extra}"),
+        };
+        prop_assert_eq!(verify("GET", &changed, b"", &header).map_err(|e| e.code()), Err("signature_mismatch"));
+    }
+
+    #[test]
+    fn changing_the_query_breaks_the_signature(url in url(), key in "[a-z]{1,4}", value in "[A-Za-z0-9]{0,4}", append in any::<bool>()) {
+        let header = sign("GET", &url, b"", SignatureMethod::RsaSha256);
+        let changed = if append || !url.contains('=') {
+            let separator = if url.contains('?') { '&' } else { '?' };
+            format!("{url}{separator}z{key}={value}")
+        } else {
+            // Change the first value: insert a character after the first '='.
+            url.replacen('=', &format!("=Q{value}"), 1)
+        };
+        prop_assert_eq!(verify("GET", &changed, b"", &header).map_err(|e| e.code()), Err("signature_mismatch"));
+    }
+
+    #[test]
+    fn changing_the_body_breaks_the_body_hash(
+        body in prop::collection::vec(any::<u8>(), 1..300),
+        index in any::<prop::sample::Index>(),
+        flip in 1u8..=255,
+        url in url(),
+    ) {
+        let header = sign("POST", &url, &body, SignatureMethod::RsaSha256);
+        let mut changed = body.clone();
+        let at = index.index(changed.len());
+        changed[at] ^= flip;
+        prop_assert_eq!(verify("POST", &url, &changed, &header).map_err(|e| e.code()), Err("body_hash_mismatch"));
+        let mut longer = body;
+        longer.push(b' ');
+        prop_assert_eq!(verify("POST", &url, &longer, &header).map_err(|e| e.code()), Err("body_hash_mismatch"));
+    }
+}
