@@ -1,3 +1,77 @@
-//! `cargo xtask`: the only part of the workspace that touches the network.
+//! `cargo xtask`: workspace automation, and the only part of the workspace that touches the network.
+//!
+//! | command | what it does |
+//! |---|---|
+//! | `fetch` | download each pinned spec (or read `$MASTERCARD_OPENAPI_MIRROR`) into `openapi/.cache/`, verifying its sha256 |
+//! | `regen` | adopt the latest upstream specs: update `openapi/specs.lock` and the surface snapshots |
+//! | `check` | the drift check: cached specs match their pins, transformations apply, snapshots are current |
+//! | `transforms` | print every place the spec transformations touch |
+//! | `test` | the README's test command: fetch, fmt, clippy, tests, drift check, differential tests |
+//! | `interop` | differential tests against Mastercard's reference Python libraries |
 
-fn main() {}
+mod download;
+mod pipeline;
+mod python;
+mod specs;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Workspace automation for the Mastercard API clients.
+#[derive(Parser)]
+#[command(name = "cargo xtask")]
+struct Cli {
+    /// Workspace root (defaults to the workspace this xtask was built from).
+    #[arg(long, global = true)]
+    root: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Download the pinned specs into openapi/.cache/ and verify their sha256.
+    Fetch,
+    /// Fetch the latest upstream specs and update pins and surface snapshots (one reviewed commit).
+    Regen,
+    /// Drift check: cached specs match the pins and the surface snapshots are current.
+    Check,
+    /// Print every place the spec transformations touch.
+    Transforms,
+    /// The full test pipeline (the README's test command).
+    Test {
+        /// Skip the differential tests against the reference Python libraries.
+        #[arg(long)]
+        no_interop: bool,
+    },
+    /// Differential tests against Mastercard's reference Python libraries (installed into a venv).
+    Interop,
+}
+
+/// Errors of the xtask: a message for the terminal.
+type Result<T, E = Box<dyn std::error::Error>> = std::result::Result<T, E>;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let root = cli
+        .root
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".."));
+    let root = root.canonicalize().unwrap_or(root);
+    let outcome = match cli.command {
+        Command::Fetch => specs::fetch(&root),
+        Command::Regen => specs::regen(&root),
+        Command::Check => specs::check(&root),
+        Command::Transforms => specs::print_transforms(&root),
+        Command::Test { no_interop } => pipeline::test(&root, !no_interop),
+        Command::Interop => python::interop(&root),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("xtask: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

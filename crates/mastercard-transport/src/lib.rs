@@ -14,6 +14,7 @@
 
 mod hooks;
 mod middleware;
+pub mod tls;
 
 pub use hooks::{exec, post, pre};
 pub use middleware::{Middleware, MiddlewareError, Transport};
