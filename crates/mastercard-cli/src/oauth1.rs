@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 use mastercard_keys::{Pkcs12Options, PrivateKey};
-use mastercard_oauth1::{Request, SignatureMethod, Signer, SigningParams, generate_nonce};
+use mastercard_oauth1::{Request, SignatureMethod, Signer, SigningParams};
 
 use crate::CliResult;
 
@@ -79,16 +79,13 @@ fn sign(args: SignArgs) -> CliResult {
     };
     let key = PrivateKey::from_file(&args.signing_key, &options)?;
     let signer = Signer::new(args.consumer_key, key)?.with_signature_method(args.signature_method);
-    let params = SigningParams {
-        timestamp: match args.timestamp {
-            Some(timestamp) => timestamp,
-            None => unix_now()?,
-        },
-        nonce: match args.nonce {
-            Some(nonce) => nonce,
-            None => generate_nonce()?,
-        },
-    };
+    let mut params = SigningParams::now()?;
+    if let Some(timestamp) = args.timestamp {
+        params.timestamp = timestamp;
+    }
+    if let Some(nonce) = args.nonce {
+        params.nonce = nonce;
+    }
     let signed = signer.sign_with(&Request::new(&args.method, &args.url, &body), &params)?;
     if args.base_string {
         println!("{}", signed.base_string);
@@ -109,11 +106,4 @@ fn read_body(path: Option<&PathBuf>) -> Result<Vec<u8>, Box<dyn std::error::Erro
         Some(path) => std::fs::read(path)
             .map_err(|error| format!("cannot read body file {}: {error}", path.display()).into()),
     }
-}
-
-fn unix_now() -> Result<u64, Box<dyn std::error::Error>> {
-    Ok(std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_err(|_| "the system clock is before 1970")?
-        .as_secs())
 }

@@ -120,8 +120,9 @@ impl KeyError {
     }
 }
 
-/// A short, key-free description of an OpenSSL error stack (the reasons only, de-duplicated).
-pub(crate) fn describe(stack: &openssl::error::ErrorStack) -> String {
+/// A short, key-free description of an OpenSSL error stack: the reasons only, de-duplicated
+/// (file names, line numbers and library codes are noise for users).
+pub fn describe(stack: &openssl::error::ErrorStack) -> String {
     let mut reasons: Vec<&str> = Vec::new();
     for error in stack.errors() {
         let reason = error.reason().unwrap_or("unknown reason");

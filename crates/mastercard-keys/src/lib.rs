@@ -30,7 +30,7 @@ mod private_key;
 mod public_key;
 
 pub use certificate::Certificate;
-pub use error::KeyError;
+pub use error::{KeyError, describe as describe_openssl_error};
 pub use file::Pkcs12Options;
 pub use pkcs12::Pkcs12Identity;
 pub use private_key::{MIN_RSA_BITS, PrivateKey};

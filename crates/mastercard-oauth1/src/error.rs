@@ -163,16 +163,5 @@ impl VerifyError {
     }
 }
 
-/// A key-free description of an OpenSSL error stack.
-pub(crate) fn describe(stack: &openssl::error::ErrorStack) -> String {
-    let reasons: Vec<&str> = stack
-        .errors()
-        .iter()
-        .map(|error| error.reason().unwrap_or("unknown reason"))
-        .collect();
-    if reasons.is_empty() {
-        "no detail from OpenSSL".to_owned()
-    } else {
-        reasons.join("; ")
-    }
-}
+/// A key-free description of an OpenSSL error stack (shared with the key loader).
+pub(crate) use mastercard_keys::describe_openssl_error as describe;

@@ -47,13 +47,13 @@ impl SignatureMethod {
         run().map_err(|stack| describe(&stack))
     }
 
-    /// Whether `signature` is valid for `message`; `Err` only when OpenSSL itself fails.
+    /// Whether `signature` is valid for `message`.
     pub(crate) fn verify<T: HasPublic>(
         self,
         key: &PKeyRef<T>,
         message: &[u8],
         signature: &[u8],
-    ) -> Result<bool, String> {
+    ) -> bool {
         let run = || {
             let mut verifier = OpensslVerifier::new(MessageDigest::sha256(), key)?;
             if self == Self::RsaPss {
@@ -65,7 +65,7 @@ impl SignatureMethod {
         };
         // OpenSSL reports some malformed signatures (wrong length) as errors rather than `false`:
         // for the caller both are simply "does not verify".
-        Ok(run().unwrap_or(false))
+        run().unwrap_or(false)
     }
 }
 

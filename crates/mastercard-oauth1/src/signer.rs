@@ -34,6 +34,16 @@ pub struct SigningParams {
     pub nonce: String,
 }
 
+impl SigningParams {
+    /// The current time and a fresh CSPRNG nonce (what [`Signer::sign`] uses).
+    pub fn now() -> Result<Self, SignError> {
+        Ok(Self {
+            timestamp: unix_now()?,
+            nonce: generate_nonce()?,
+        })
+    }
+}
+
 /// A signed request: the header to send, plus everything needed to debug a 401.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedRequest {
@@ -110,11 +120,7 @@ impl Signer {
 
     /// Signs with the current time and a fresh CSPRNG nonce (call again for every retry).
     pub fn sign(&self, request: &Request<'_>) -> Result<SignedRequest, SignError> {
-        let params = SigningParams {
-            timestamp: unix_now()?,
-            nonce: generate_nonce()?,
-        };
-        self.sign_with(request, &params)
+        self.sign_with(request, &SigningParams::now()?)
     }
 
     /// Signs with the given timestamp and nonce (reproducible for `RSA-SHA256`).

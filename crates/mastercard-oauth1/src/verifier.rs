@@ -141,10 +141,7 @@ impl Verifier {
                 body_len: request.body_bytes().map_or(0, <[u8]>::len),
             });
         }
-        let valid = method
-            .verify(self.key.pkey(), base_string.as_bytes(), &signature)
-            .map_err(|detail| VerifyError::Crypto { detail })?;
-        if !valid {
+        if !method.verify(self.key.pkey(), base_string.as_bytes(), &signature) {
             return Err(VerifyError::SignatureMismatch { base_string });
         }
         if timestamp.get().abs_diff(now) > self.window_secs {
