@@ -389,3 +389,68 @@ fn errors_carry_no_plaintext_or_key_material() {
         .unwrap_err();
     assert!(!body_error.to_string().contains(secret), "{body_error}");
 }
+
+/// A token made by josekit itself with the given alg and enc, to the test key.
+fn josekit_token(
+    cert: &openssl::x509::X509,
+    alg: josekit::jwe::alg::rsaes::RsaesJweAlgorithm,
+    enc: &str,
+    plaintext: &[u8],
+) -> String {
+    let spki = cert.public_key().unwrap().public_key_to_der().unwrap();
+    let encrypter = alg.encrypter_from_der(spki).unwrap();
+    let mut header = josekit::jwe::JweHeader::new();
+    header.set_content_encryption(enc);
+    josekit::jwe::serialize_compact(plaintext, &header, &encrypter).unwrap()
+}
+
+#[test]
+fn rsa_oaep_only_when_enabled() {
+    let (key, cert) = common::key_and_cert(2048);
+    let token = josekit_token(&cert, josekit::jwe::RSA_OAEP, "A256GCM", b"{}");
+    let strict = EncryptionConfig::builder()
+        .decryption_key(DecryptionKey::from_pkey(&key).unwrap())
+        .build()
+        .unwrap();
+    assert_eq!(
+        strict.decrypt_compact(&token),
+        Err(JweError::UnsupportedAlgorithm("RSA-OAEP".into()))
+    );
+    let lenient = EncryptionConfig::builder()
+        .decryption_key(DecryptionKey::from_pkey(&key).unwrap())
+        .allow_rsa_oaep(true)
+        .build()
+        .unwrap();
+    assert_eq!(lenient.decrypt_compact(&token).unwrap(), b"{}");
+}
+
+/// CBC-HS256 tokens: every bit flip of IV, ciphertext or tag fails the HMAC, which is checked
+/// before any CBC decryption.
+#[test]
+fn cbc_hmac_is_verified() {
+    let (key, cert) = common::key_and_cert(2048);
+    let config = EncryptionConfig::builder()
+        .decryption_key(DecryptionKey::from_pkey(&key).unwrap())
+        .build()
+        .unwrap();
+    let token = josekit_token(
+        &cert,
+        josekit::jwe::RSA_OAEP_256,
+        "A128CBC-HS256",
+        b"{\"cbc\":true}",
+    );
+    assert_eq!(config.decrypt_compact(&token).unwrap(), b"{\"cbc\":true}");
+    let segments: Vec<Vec<u8>> = token.split('.').map(|s| B64.decode(s).unwrap()).collect();
+    for index in 2..5 {
+        for byte in 0..segments[index].len() {
+            let mut altered = segments.clone();
+            altered[index][byte] ^= 0x80;
+            let text: Vec<String> = altered.iter().map(|s| B64.encode(s)).collect();
+            assert_eq!(
+                config.decrypt_compact(&text.join(".")),
+                Err(JweError::AuthenticationFailed),
+                "segment {index} byte {byte}"
+            );
+        }
+    }
+}
