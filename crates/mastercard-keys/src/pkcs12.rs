@@ -57,10 +57,16 @@ fn open(der: &[u8], password: &str) -> Result<ParsedPkcs12_2, KeyError> {
         Ok(parsed) => Ok(parsed),
         Err(stack) if is_mac_failure(&stack) => Err(KeyError::WrongPassword),
         Err(first) => {
-            if !is_unsupported_algorithm(&first) {
-                return Err(KeyError::malformed("PKCS#12 container", &first));
+            // Reason strings differ between OpenSSL releases, so any other failure gets one retry
+            // with the legacy provider; only when that provider is missing does the first error's
+            // reason decide between "install the provider" and "this file is damaged".
+            if let Err(missing) = crate::legacy::ensure_loaded() {
+                return Err(if is_unsupported_algorithm(&first) {
+                    missing
+                } else {
+                    KeyError::malformed("PKCS#12 container", &first)
+                });
             }
-            crate::legacy::ensure_loaded()?;
             container.parse2(password).map_err(|stack| {
                 if is_mac_failure(&stack) {
                     KeyError::WrongPassword
