@@ -55,6 +55,13 @@ fn files(name: &str) -> Files {
     };
     std::fs::write(&files.cert, cert.to_pem().unwrap()).unwrap();
     std::fs::write(&files.key, key.private_key_to_pem_pkcs8().unwrap()).unwrap();
+    let p12 = openssl::pkcs12::Pkcs12::builder()
+        .name("my-alias")
+        .pkey(&key)
+        .cert(&cert)
+        .build2("s3cret")
+        .unwrap();
+    std::fs::write(files.dir.join("key.p12"), p12.to_der().unwrap()).unwrap();
     files
 }
 
@@ -145,6 +152,43 @@ fn field_level_paths_and_kid_override() {
     assert_eq!(
         json,
         serde_json::json!({"id": 7, "card": {"pan": "5123456789012345"}})
+    );
+}
+
+#[test]
+fn decrypt_with_pkcs12_alias_and_password() {
+    let f = files("pkcs12");
+    let p12 = f.dir.join("key.p12");
+    let encrypted = run(&["encrypt", "--cert"], &[&f.cert], br#"{"x":"y"}"#);
+    let decrypted = run(
+        &[
+            "decrypt",
+            "--key-password",
+            "s3cret",
+            "--key-alias",
+            "my-alias",
+            "--key",
+        ],
+        &[&p12],
+        &encrypted.stdout,
+    );
+    assert!(
+        decrypted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&decrypted.stderr)
+    );
+    assert_eq!(decrypted.stdout, b"{\"x\":\"y\"}\n");
+    let wrong_password = run(
+        &["decrypt", "--key-password", "nope", "--key"],
+        &[&p12],
+        &encrypted.stdout,
+    );
+    assert!(!wrong_password.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&wrong_password.stderr)
+            .lines()
+            .count(),
+        1
     );
 }
 

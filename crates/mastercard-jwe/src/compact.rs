@@ -14,7 +14,7 @@ use crate::error::{JweError, Segment, excerpt};
 
 /// Unpadded base64url that rejects non-zero trailing bits, so that each byte string has exactly
 /// one encoding and no character of a token can change without changing the decoded bytes.
-const B64URL: GeneralPurpose = GeneralPurpose::new(
+pub(crate) const B64URL: GeneralPurpose = GeneralPurpose::new(
     &URL_SAFE,
     GeneralPurposeConfig::new()
         .with_encode_padding(false)

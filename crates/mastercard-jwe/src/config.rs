@@ -33,6 +33,8 @@ pub struct EncryptionConfig {
     pub(crate) encryption_paths: Vec<Mapping>,
     pub(crate) decryption_paths: Vec<Mapping>,
     pub(crate) field_name: String,
+    /// `field_name` as a JSON string literal, for writing envelopes without a serializer.
+    pub(crate) field_name_json: String,
     pub(crate) max_plaintext_len: usize,
     pub(crate) allow_rsa_oaep: bool,
     pub(crate) check_kid: bool,
@@ -191,6 +193,7 @@ impl EncryptionConfigBuilder {
             decryption_key: self.decryption_key,
             encryption_paths: parse_mappings(encryption_paths)?,
             decryption_paths: parse_mappings(decryption_paths)?,
+            field_name_json: serde_json::Value::String(field_name.clone()).to_string(),
             field_name,
             max_plaintext_len: self.max_plaintext_len.unwrap_or(DEFAULT_MAX_PLAINTEXT_LEN),
             allow_rsa_oaep: self.allow_rsa_oaep,

@@ -35,6 +35,7 @@ fn check_rsa<T: openssl::pkey::HasPublic>(key: &PKeyRef<T>) -> Result<u32, JweEr
 pub struct EncryptionKey {
     encrypter: RsaesJweEncrypter,
     kid: String,
+    header_b64: String,
 }
 
 impl EncryptionKey {
@@ -56,8 +57,10 @@ impl EncryptionKey {
         let encrypter = RSA_OAEP_256
             .encrypter_from_der(&spki_der)
             .map_err(|_| JweError::InvalidKey("public key"))?;
+        let kid = sha256_hex(&spki_der);
         Ok(Self {
-            kid: sha256_hex(&spki_der),
+            header_b64: crate::cipher::header_b64(&kid),
+            kid,
             encrypter,
         })
     }
@@ -78,12 +81,18 @@ impl EncryptionKey {
     #[must_use]
     pub fn with_kid(mut self, kid: impl Into<String>) -> Self {
         self.kid = kid.into();
+        self.header_b64 = crate::cipher::header_b64(&self.kid);
         self
     }
 
     /// The `kid` written into every protected header.
     pub fn kid(&self) -> &str {
         &self.kid
+    }
+
+    /// The base64url protected header sent with every token (also the AAD).
+    pub(crate) fn header_b64(&self) -> &str {
+        &self.header_b64
     }
 
     pub(crate) fn encrypter(&self) -> &RsaesJweEncrypter {
