@@ -188,3 +188,15 @@ fn server_side_decrypts_requests_and_encrypts_responses() {
     assert_eq!(client.decrypt_payload(&response).unwrap(), br#"{"r":2}"#);
     assert!(client.decrypt_payload(&request).is_err());
 }
+
+#[test]
+fn config_is_shareable_across_threads() {
+    fn assert_send_sync<T: Send + Sync + Clone + 'static>() {}
+    assert_send_sync::<EncryptionConfig>();
+    let config = std::sync::Arc::new(common::config());
+    let worker = std::sync::Arc::clone(&config);
+    let request = std::thread::spawn(move || worker.encrypt_payload(b"{\"t\":1}").unwrap())
+        .join()
+        .unwrap();
+    assert_eq!(config.decrypt_payload(&request).unwrap(), b"{\"t\":1}");
+}
