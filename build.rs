@@ -86,7 +86,9 @@ fn read_metadata(manifest: &Path) -> Result<ClientMetadata, CodegenError> {
         path: manifest.to_path_buf(),
         source,
     })?;
-    let value: toml::Table = text.parse().map_err(|error: toml::de::Error| invalid(&error.to_string()))?;
+    let value: toml::Table = text
+        .parse()
+        .map_err(|error: toml::de::Error| invalid(&error.to_string()))?;
     let section = value
         .get("package")
         .and_then(|package| package.get("metadata"))
@@ -97,7 +99,11 @@ fn read_metadata(manifest: &Path) -> Result<ClientMetadata, CodegenError> {
             .get(name)
             .and_then(toml::Value::as_str)
             .map(str::to_owned)
-            .ok_or_else(|| invalid(&format!("[package.metadata.mastercard-codegen] needs a string `{name}`")))
+            .ok_or_else(|| {
+                invalid(&format!(
+                    "[package.metadata.mastercard-codegen] needs a string `{name}`"
+                ))
+            })
     };
     Ok(ClientMetadata {
         api: field("api")?,

@@ -39,7 +39,9 @@ impl Source {
             .timeout(Duration::from_secs(60))
             .build()?;
         Ok(Self::Http {
-            base: std::env::var(UPSTREAM_ENV).ok().filter(|base| !base.is_empty()),
+            base: std::env::var(UPSTREAM_ENV)
+                .ok()
+                .filter(|base| !base.is_empty()),
             client,
         })
     }
@@ -48,7 +50,9 @@ impl Source {
     pub fn location(&self, pin: &PinnedSpec) -> String {
         match self {
             Self::Mirror(dir) => dir.join(&pin.file).display().to_string(),
-            Self::Http { base: Some(base), .. } => format!("{}/{}", base.trim_end_matches('/'), pin.file),
+            Self::Http {
+                base: Some(base), ..
+            } => format!("{}/{}", base.trim_end_matches('/'), pin.file),
             Self::Http { base: None, .. } => pin.url.clone(),
         }
     }
@@ -57,7 +61,8 @@ impl Source {
     pub fn get(&self, pin: &PinnedSpec) -> Result<Vec<u8>> {
         let location = self.location(pin);
         match self {
-            Self::Mirror(_) => std::fs::read(&location).map_err(|error| format!("cannot read {location}: {error}").into()),
+            Self::Mirror(_) => std::fs::read(&location)
+                .map_err(|error| format!("cannot read {location}: {error}").into()),
             Self::Http { client, .. } => {
                 require_secure(&location)?;
                 let response = client
@@ -86,6 +91,8 @@ fn require_secure(location: &str) -> Result<()> {
     match url.scheme() {
         "https" => Ok(()),
         "http" if loopback => Ok(()),
-        _ => Err(format!("refusing {location}: only https, or plain http to a loopback address").into()),
+        _ => Err(
+            format!("refusing {location}: only https, or plain http to a loopback address").into(),
+        ),
     }
 }

@@ -40,7 +40,15 @@ pub fn test(root: &Path, interop: bool) -> Result<()> {
     run(
         root,
         &cargo,
-        &["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"],
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--locked",
+            "--",
+            "-D",
+            "warnings",
+        ],
         &[],
     )?;
     run(root, &cargo, &["test", "--workspace", "--locked"], &[])?;

@@ -10,7 +10,10 @@ use crate::Result;
 use crate::pipeline::{cargo, run};
 
 /// The reference libraries, pinned.
-const REFERENCE_PACKAGES: [&str; 2] = ["mastercard-oauth1-signer==1.9.2", "mastercard-client-encryption==1.23.3"];
+const REFERENCE_PACKAGES: [&str; 2] = [
+    "mastercard-oauth1-signer==1.9.2",
+    "mastercard-client-encryption==1.23.3",
+];
 
 /// Creates (once) the venv with the reference libraries and returns its interpreter.
 pub fn reference_python(root: &Path) -> Result<String> {
@@ -21,7 +24,13 @@ pub fn reference_python(root: &Path) -> Result<String> {
         let venv_text = venv.to_string_lossy().into_owned();
         run(root, "python3", &["-m", "venv", &venv_text], &[])?;
     }
-    let mut install = vec!["-m", "pip", "install", "--quiet", "--disable-pip-version-check"];
+    let mut install = vec![
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+    ];
     install.extend(REFERENCE_PACKAGES);
     run(root, &python_text, &install, &[])?;
     Ok(python_text)
@@ -43,6 +52,9 @@ pub fn interop(root: &Path) -> Result<()> {
             "--test",
             "differential_python",
         ],
-        &[("MASTERCARD_REFERENCE_PYTHON", &python), ("MASTERCARD_INTEROP_REQUIRED", "1")],
+        &[
+            ("MASTERCARD_REFERENCE_PYTHON", &python),
+            ("MASTERCARD_INTEROP_REQUIRED", "1"),
+        ],
     )
 }

@@ -20,11 +20,14 @@ fn layout(root: &Path) -> Result<(Layout, SpecLock)> {
 /// Writes a file through a temporary sibling, so a crash never leaves half a spec in the cache.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|error| format!("cannot create {}: {error}", parent.display()))?;
+        std::fs::create_dir_all(parent)
+            .map_err(|error| format!("cannot create {}: {error}", parent.display()))?;
     }
     let temporary = path.with_extension("partial");
-    std::fs::write(&temporary, bytes).map_err(|error| format!("cannot write {}: {error}", temporary.display()))?;
-    std::fs::rename(&temporary, path).map_err(|error| format!("cannot write {}: {error}", path.display()))?;
+    std::fs::write(&temporary, bytes)
+        .map_err(|error| format!("cannot write {}: {error}", temporary.display()))?;
+    std::fs::rename(&temporary, path)
+        .map_err(|error| format!("cannot write {}: {error}", path.display()))?;
     Ok(())
 }
 
@@ -38,7 +41,12 @@ pub fn fetch(root: &Path) -> Result<()> {
         // Verify before writing: a spec that does not match its pin never reaches the cache.
         verify(api, pin, Path::new(&location), &bytes)?;
         write_atomically(&layout.spec_dir.join(&pin.file), &bytes)?;
-        println!("{api}: {} ({} bytes, sha256 {}) from {location}", pin.file, bytes.len(), pin.sha256);
+        println!(
+            "{api}: {} ({} bytes, sha256 {}) from {location}",
+            pin.file,
+            bytes.len(),
+            pin.sha256
+        );
     }
     Ok(())
 }
@@ -94,7 +102,10 @@ pub fn check(root: &Path) -> Result<()> {
     let (layout, lock) = layout(root)?;
     let drifts = find_drift(&layout, &lock);
     if drifts.is_empty() {
-        println!("specs match their pins and the surface snapshots are current ({} APIs)", lock.apis.len());
+        println!(
+            "specs match their pins and the surface snapshots are current ({} APIs)",
+            lock.apis.len()
+        );
         return Ok(());
     }
     for drift in &drifts {
@@ -110,7 +121,12 @@ pub fn check(root: &Path) -> Result<()> {
 fn find_drift(layout: &Layout, lock: &SpecLock) -> Vec<Drift> {
     let mut drifts = Vec::new();
     for (api, pin) in &lock.apis {
-        let mut report = |problem: String| drifts.push(Drift { api: api.clone(), problem });
+        let mut report = |problem: String| {
+            drifts.push(Drift {
+                api: api.clone(),
+                problem,
+            })
+        };
         let bytes = match read_pinned(layout, lock, api) {
             Ok((_, bytes)) => bytes,
             Err(error) => {
@@ -147,7 +163,9 @@ fn find_drift(layout: &Layout, lock: &SpecLock) -> Vec<Drift> {
             Err(error) => report(format!("cannot read {}: {error}", surface_path.display())),
         }
         let transforms = transform::load(&layout.transforms_path(api));
-        if let Err(error) = transforms.and_then(|transforms| transform::apply(&mut spec, &transforms)) {
+        if let Err(error) =
+            transforms.and_then(|transforms| transform::apply(&mut spec, &transforms))
+        {
             report(format!("a transformation no longer applies: {error}"));
         }
     }

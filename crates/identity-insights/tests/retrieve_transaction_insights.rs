@@ -284,7 +284,7 @@ async fn sends_json_body_and_parses_typed_insights() {
     );
     assert_eq!(device.first_seen_days, Some(94));
     assert_eq!(device.insight_factor.map(i64::from), Some(2));
-    assert_eq!(device.trust_factor.map(|factor| factor.0.get()), Some(5));
+    assert_eq!(device.trust_factor.map(|factor| factor.0), Some(5));
     let device_info = device.device_info.expect("deviceInfo");
     assert_eq!(device_info.device_type, "iPhone");
     assert_eq!(device_info.browser, "Safari");

@@ -48,8 +48,8 @@ pub fn generate(
         api: api.to_owned(),
         message,
     };
-    let openapi: openapiv3::OpenAPI =
-        serde_json::from_value(spec.clone()).map_err(|error| generation_error(error.to_string()))?;
+    let openapi: openapiv3::OpenAPI = serde_json::from_value(spec.clone())
+        .map_err(|error| generation_error(error.to_string()))?;
     let inner_type = shape
         .inner_type
         .parse()
@@ -64,7 +64,11 @@ pub fn generate(
         // silently unsigned client.
         .with_hooks(HooksMode::Expected);
     for (schema, rust_type) in &report.replacements {
-        settings.with_replacement(schema, rust_type, [TypeImpl::Display, TypeImpl::FromStr].into_iter());
+        settings.with_replacement(
+            schema,
+            rust_type,
+            [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
+        );
     }
 
     let started = Instant::now();
@@ -94,7 +98,11 @@ fn without_panic_noise<T>(work: impl FnOnce() -> T + std::panic::UnwindSafe) -> 
         payload
             .downcast_ref::<String>()
             .cloned()
-            .or_else(|| payload.downcast_ref::<&str>().map(|text| (*text).to_owned()))
+            .or_else(|| {
+                payload
+                    .downcast_ref::<&str>()
+                    .map(|text| (*text).to_owned())
+            })
             .unwrap_or_else(|| "the generator panicked".to_owned())
     })
 }

@@ -165,10 +165,17 @@ pub fn apply(spec: &mut Value, transforms: &[Transform]) -> Result<Report, Codeg
     Ok(report)
 }
 
-fn object_at<'a>(spec: &'a mut Value, pointer: &str) -> Result<&'a mut Map<String, Value>, CodegenError> {
+fn object_at<'a>(
+    spec: &'a mut Value,
+    pointer: &str,
+) -> Result<&'a mut Map<String, Value>, CodegenError> {
     spec.pointer_mut(pointer)
         .and_then(Value::as_object_mut)
-        .ok_or_else(|| CodegenError::shape(format!("no object at {pointer} (has the spec changed upstream?)")))
+        .ok_or_else(|| {
+            CodegenError::shape(format!(
+                "no object at {pointer} (has the spec changed upstream?)"
+            ))
+        })
 }
 
 fn hoist_enum(
@@ -180,10 +187,15 @@ fn hoist_enum(
 ) -> Result<(), CodegenError> {
     let node = object_at(spec, pointer)?;
     if !node.contains_key("enum") {
-        return Err(CodegenError::shape(format!("{pointer} has no enum to hoist")));
+        return Err(CodegenError::shape(format!(
+            "{pointer} has no enum to hoist"
+        )));
     }
     let mut reference = Map::new();
-    reference.insert("$ref".to_owned(), Value::String(format!("#/components/schemas/{schema}")));
+    reference.insert(
+        "$ref".to_owned(),
+        Value::String(format!("#/components/schemas/{schema}")),
+    );
     let hoisted = std::mem::replace(node, reference);
     let schemas = object_at(spec, "/components/schemas")?;
     if schemas.contains_key(schema) {
@@ -192,11 +204,17 @@ fn hoist_enum(
         )));
     }
     schemas.insert(schema.to_owned(), Value::Object(hoisted));
-    report.record(kind, pointer, format!("enum moved to #/components/schemas/{schema}"));
+    report.record(
+        kind,
+        pointer,
+        format!("enum moved to #/components/schemas/{schema}"),
+    );
     Ok(())
 }
 
-const HTTP_METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+const HTTP_METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// Every operation object with its JSON pointer.
 fn operations(spec: &Value) -> Vec<(String, &Value)> {
@@ -233,18 +251,18 @@ fn collect_schema_refs(spec: &Value, node: &Value, seen: &mut BTreeSet<String>) 
                 .get("$ref")
                 .and_then(Value::as_str)
                 .and_then(|reference| reference.strip_prefix("#/components/schemas/"))
+                && seen.insert(name.to_owned())
+                && let Some(target) = spec.pointer(&format!("/components/schemas/{name}"))
             {
-                if seen.insert(name.to_owned()) {
-                    if let Some(target) = spec.pointer(&format!("/components/schemas/{name}")) {
-                        collect_schema_refs(spec, target, seen);
-                    }
-                }
+                collect_schema_refs(spec, target, seen);
             }
             for value in map.values() {
                 collect_schema_refs(spec, value, seen);
             }
         }
-        Value::Array(items) => items.iter().for_each(|item| collect_schema_refs(spec, item, seen)),
+        Value::Array(items) => items
+            .iter()
+            .for_each(|item| collect_schema_refs(spec, item, seen)),
         _ => {}
     }
 }
@@ -254,13 +272,23 @@ fn request_and_response_schemas(spec: &Value) -> (BTreeSet<String>, BTreeSet<Str
     let mut request = BTreeSet::new();
     let mut response = BTreeSet::new();
     for (_, operation) in operations(spec) {
-        for parameter in operation.get("parameters").and_then(Value::as_array).into_iter().flatten() {
+        for parameter in operation
+            .get("parameters")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             collect_schema_refs(spec, resolve(spec, parameter), &mut request);
         }
         if let Some(body) = operation.get("requestBody") {
             collect_schema_refs(spec, resolve(spec, body), &mut request);
         }
-        for reply in operation.get("responses").and_then(Value::as_object).into_iter().flat_map(|map| map.values()) {
+        for reply in operation
+            .get("responses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|map| map.values())
+        {
             collect_schema_refs(spec, resolve(spec, reply), &mut response);
         }
     }
@@ -287,7 +315,13 @@ fn relax_response_constraints(
 
 /// Removes `keywords` from a schema and its inline sub-schemas (not across `$ref`s: each referenced
 /// schema is classified on its own).
-fn strip_keywords(node: &mut Value, pointer: &str, keywords: &[String], report: &mut Report, kind: &'static str) {
+fn strip_keywords(
+    node: &mut Value,
+    pointer: &str,
+    keywords: &[String],
+    report: &mut Report,
+    kind: &'static str,
+) {
     let Value::Object(map) = node else { return };
     for keyword in keywords {
         let drop = match map.get(keyword.as_str()) {
@@ -296,10 +330,12 @@ fn strip_keywords(node: &mut Value, pointer: &str, keywords: &[String], report: 
             Some(value) if keyword == "additionalProperties" => value == &Value::Bool(false),
             Some(_) => true,
         };
-        if drop {
-            if let Some(value) = map.remove(keyword.as_str()) {
-                report.record(kind, pointer, format!("dropped {keyword}: {}", summarise(&value)));
-            }
+        if drop && let Some(value) = map.remove(keyword.as_str()) {
+            report.record(
+                kind,
+                pointer,
+                format!("dropped {keyword}: {}", summarise(&value)),
+            );
         }
     }
     for (key, child) in map.iter_mut() {
@@ -308,7 +344,13 @@ fn strip_keywords(node: &mut Value, pointer: &str, keywords: &[String], report: 
             ("properties", Value::Object(properties)) => {
                 for (property, schema) in properties.iter_mut() {
                     let escaped = property.replace('~', "~0").replace('/', "~1");
-                    strip_keywords(schema, &format!("{child_pointer}/{escaped}"), keywords, report, kind);
+                    strip_keywords(
+                        schema,
+                        &format!("{child_pointer}/{escaped}"),
+                        keywords,
+                        report,
+                        kind,
+                    );
                 }
             }
             ("items" | "additionalProperties", schema @ Value::Object(_)) => {
@@ -316,7 +358,13 @@ fn strip_keywords(node: &mut Value, pointer: &str, keywords: &[String], report: 
             }
             ("allOf" | "anyOf" | "oneOf", Value::Array(schemas)) => {
                 for (index, schema) in schemas.iter_mut().enumerate() {
-                    strip_keywords(schema, &format!("{child_pointer}/{index}"), keywords, report, kind);
+                    strip_keywords(
+                        schema,
+                        &format!("{child_pointer}/{index}"),
+                        keywords,
+                        report,
+                        kind,
+                    );
                 }
             }
             _ => {}
@@ -341,15 +389,26 @@ fn add_error_responses(
     report: &mut Report,
     kind: &'static str,
 ) -> Result<(), CodegenError> {
-    if spec.pointer(&format!("/components/schemas/{schema}")).is_none() {
-        return Err(CodegenError::shape(format!("no components/schemas/{schema} to use as the error body")));
+    if spec
+        .pointer(&format!("/components/schemas/{schema}"))
+        .is_none()
+    {
+        return Err(CodegenError::shape(format!(
+            "no components/schemas/{schema} to use as the error body"
+        )));
     }
     for operation_id in operation_ids {
         let pointer = operations(spec)
             .into_iter()
-            .find(|(_, operation)| operation.get("operationId").and_then(Value::as_str) == Some(operation_id))
+            .find(|(_, operation)| {
+                operation.get("operationId").and_then(Value::as_str) == Some(operation_id)
+            })
             .map(|(pointer, _)| pointer)
-            .ok_or_else(|| CodegenError::shape(format!("no operation {operation_id:?} to add error responses to")))?;
+            .ok_or_else(|| {
+                CodegenError::shape(format!(
+                    "no operation {operation_id:?} to add error responses to"
+                ))
+            })?;
         let responses_pointer = format!("{pointer}/responses");
         let responses = object_at(spec, &responses_pointer)?;
         for status in statuses {
@@ -363,7 +422,11 @@ fn add_error_responses(
                     "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } } }
                 }),
             );
-            report.record(kind, format!("{responses_pointer}/{status}"), format!("added {status} → {schema}"));
+            report.record(
+                kind,
+                format!("{responses_pointer}/{status}"),
+                format!("added {status} → {schema}"),
+            );
         }
     }
     Ok(())

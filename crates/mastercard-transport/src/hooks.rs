@@ -1,5 +1,8 @@
 //! The bodies of the `ClientHooks` methods that [`crate::impl_client_hooks!`] generates.
 
+// `progenitor_client::Error` is large, but the `ClientHooks` trait fixes these return types.
+#![allow(clippy::result_large_err)]
+
 use progenitor_client::{Error, OperationInfo};
 use reqwest::header::CONTENT_LENGTH;
 use reqwest::{Request, Response, ResponseBuilderExt};
@@ -11,11 +14,19 @@ use crate::{MiddlewareError, Transport};
 struct ResponseMiddlewareFailed(MiddlewareError);
 
 /// Runs every middleware's request step in order.
-pub fn pre<E>(transport: &Transport, request: &mut Request, operation: &OperationInfo) -> Result<(), Error<E>> {
+pub fn pre<E>(
+    transport: &Transport,
+    request: &mut Request,
+    operation: &OperationInfo,
+) -> Result<(), Error<E>> {
     for middleware in transport.middlewares() {
-        middleware
-            .on_request(request, operation)
-            .map_err(|error| Error::Custom(format!("{}: {}: {error}", operation.operation_id, middleware.name())))?;
+        middleware.on_request(request, operation).map_err(|error| {
+            Error::Custom(format!(
+                "{}: {}: {error}",
+                operation.operation_id,
+                middleware.name()
+            ))
+        })?;
     }
     Ok(())
 }
@@ -65,18 +76,24 @@ pub async fn exec(
         *rebuilt.extensions_mut() = with_url.into_parts().0.extensions;
     }
     if let Some(error) = failure {
-        rebuilt.extensions_mut().insert(ResponseMiddlewareFailed(error));
+        rebuilt
+            .extensions_mut()
+            .insert(ResponseMiddlewareFailed(error));
     }
     Ok(Response::from(rebuilt))
 }
 
 /// Turns a response-side middleware failure into `Error::Custom`.
-pub fn post<E>(result: &reqwest::Result<Response>, operation: &OperationInfo) -> Result<(), Error<E>> {
+pub fn post<E>(
+    result: &reqwest::Result<Response>,
+    operation: &OperationInfo,
+) -> Result<(), Error<E>> {
     match result {
         Ok(response) => match response.extensions().get::<ResponseMiddlewareFailed>() {
-            Some(ResponseMiddlewareFailed(error)) => {
-                Err(Error::Custom(format!("{}: {error}", operation.operation_id)))
-            }
+            Some(ResponseMiddlewareFailed(error)) => Err(Error::Custom(format!(
+                "{}: {error}",
+                operation.operation_id
+            ))),
             None => Ok(()),
         },
         Err(_) => Ok(()),

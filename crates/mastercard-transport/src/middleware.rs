@@ -27,7 +27,11 @@ pub trait Middleware: Send + Sync + 'static {
     fn name(&self) -> &'static str;
 
     /// Changes the request before it is sent: add headers, replace the body.
-    fn on_request(&self, _request: &mut reqwest::Request, _operation: &OperationInfo) -> Result<(), MiddlewareError> {
+    fn on_request(
+        &self,
+        _request: &mut reqwest::Request,
+        _operation: &OperationInfo,
+    ) -> Result<(), MiddlewareError> {
         Ok(())
     }
 

@@ -66,7 +66,10 @@ pub fn crypto_provider() -> Arc<CryptoProvider> {
 
 /// Builds a rustls client configuration with verified server certificates and, optionally, a
 /// client identity for mutual TLS. ALPN offers HTTP/2 and HTTP/1.1.
-pub fn client_config(roots: &TrustRoots, identity: Option<ClientIdentity>) -> Result<ClientConfig, TlsError> {
+pub fn client_config(
+    roots: &TrustRoots,
+    identity: Option<ClientIdentity>,
+) -> Result<ClientConfig, TlsError> {
     let provider = crypto_provider();
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()

@@ -7,12 +7,23 @@
 //!   [`hooks`] (where middleware such as OAuth1 signing plugs in) and [`CvcInvalidIndicator`]
 //!   (a type the generator cannot derive from the spec as published).
 
-pub mod hooks;
 mod cvc_invalid_indicator;
+pub mod hooks;
 
 pub use cvc_invalid_indicator::CvcInvalidIndicator;
 
-#[allow(missing_docs, clippy::all, clippy::pedantic, unused_imports)]
+// Generated code is reviewed through the spec and its surface snapshot, not line by line; its
+// lints (e.g. `len < 0` checks that typify emits for `minLength: 0`) are not ours to fix.
+#[allow(
+    missing_docs,
+    clippy::all,
+    clippy::pedantic,
+    unused_imports,
+    unused_comparisons,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)]
 mod generated {
     include!(concat!(env!("OUT_DIR"), "/client.rs"));
 }
