@@ -4,18 +4,23 @@
 //! 1. reads that API's spec from the cache (`cargo xtask fetch`) or `$MASTERCARD_OPENAPI_DIR`,
 //!    and refuses it unless it matches the sha256 pinned in `openapi/specs.lock`;
 //! 2. applies the reviewed transformations in `openapi/<api>.transforms.toml`;
-//! 3. runs progenitor and writes the formatted client to `$OUT_DIR/client.rs`, which the crate
-//!    `include!`s. Generated code never leaves `OUT_DIR`.
+//! 3. runs progenitor and writes the formatted client to `$OUT_DIR/client.rs`, and the table of
+//!    the spec's operations to `$OUT_DIR/operations.rs`; the crate `include!`s both. Generated
+//!    code never leaves `OUT_DIR`.
 //!
 //! Failures print one `cargo::error` line saying what to run, never a panic.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use mastercard_codegen::generate::{ClientShape, generate};
+use mastercard_codegen::generate::{ClientShape, Interface, generate};
 use mastercard_codegen::layout::{Layout, SPEC_DIR_ENV};
 use mastercard_codegen::pins::{SpecLock, read_pinned};
-use mastercard_codegen::{CodegenError, parse_spec, transform};
+use mastercard_codegen::{CodegenError, parse_spec, surface, transform};
+
+/// Generates the builder-style client instead, only to measure its cost (the crates' own code and
+/// tests use the positional methods and will not compile against it).
+const INTERFACE_ENV: &str = "MASTERCARD_CODEGEN_INTERFACE";
 
 fn main() {
     if let Err(error) = run() {
@@ -38,6 +43,7 @@ fn run() -> Result<(), CodegenError> {
     let transforms_path = layout.transforms_path(&metadata.api);
 
     println!("cargo::rerun-if-env-changed={SPEC_DIR_ENV}");
+    println!("cargo::rerun-if-env-changed={INTERFACE_ENV}");
     println!("cargo::rerun-if-changed={}", layout.lock_path().display());
     println!("cargo::rerun-if-changed={}", transforms_path.display());
 
@@ -47,14 +53,13 @@ fn run() -> Result<(), CodegenError> {
     let (_, bytes) = read_pinned(&layout, &lock, &metadata.api)?;
 
     let mut spec = parse_spec(&bytes)?;
+    write(
+        &out_dir.join("operations.rs"),
+        &surface::render_operation_table(&spec),
+    )?;
     let report = transform::apply(&mut spec, &transform::load(&transforms_path)?)?;
     let generated = generate(&metadata.api, &spec, &report, &metadata.shape)?;
-    let target = out_dir.join("client.rs");
-    std::fs::write(&target, &generated.source).map_err(|source| CodegenError::Io {
-        action: "cannot write",
-        path: target.clone(),
-        source,
-    })?;
+    write(&out_dir.join("client.rs"), &generated.source)?;
 
     if std::env::var_os("MASTERCARD_CODEGEN_TIMINGS").is_some() {
         println!(
@@ -67,6 +72,14 @@ fn run() -> Result<(), CodegenError> {
         );
     }
     Ok(())
+}
+
+fn write(path: &Path, text: &str) -> Result<(), CodegenError> {
+    std::fs::write(path, text).map_err(|source| CodegenError::Io {
+        action: "cannot write",
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 fn env(name: &str) -> Result<String, CodegenError> {
@@ -109,6 +122,10 @@ fn read_metadata(manifest: &Path) -> Result<ClientMetadata, CodegenError> {
         api: field("api")?,
         shape: ClientShape {
             inner_type: field("inner_type")?,
+            interface: match std::env::var(INTERFACE_ENV).as_deref() {
+                Ok("builder") => Interface::Builder,
+                _ => Interface::Positional,
+            },
         },
     })
 }

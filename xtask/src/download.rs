@@ -68,7 +68,9 @@ impl Source {
                 let response = client
                     .get(&location)
                     .send()
-                    .map_err(|error| format!("cannot download {location}: {error}"))?;
+                    .map_err(|error| {
+                        format!("cannot download {location}: {error} (offline? set {MIRROR_ENV}=<dir with the spec files>)")
+                    })?;
                 let status = response.status();
                 if !status.is_success() {
                     return Err(format!("cannot download {location}: HTTP {status}").into());

@@ -8,6 +8,7 @@
 //! | `transforms` | print every place the spec transformations touch |
 //! | `test` | the README's test command: fetch, fmt, clippy, tests, drift check, differential tests |
 //! | `interop` | differential tests against Mastercard's reference Python libraries |
+//! | `demo` | the README's main command: build both clients and list their operations |
 
 mod download;
 mod pipeline;
@@ -48,6 +49,8 @@ enum Command {
     },
     /// Differential tests against Mastercard's reference Python libraries (installed into a venv).
     Interop,
+    /// The README's main command: fetch the specs, build both clients, show what they can call.
+    Demo,
 }
 
 /// Errors of the xtask: a message for the terminal.
@@ -66,6 +69,7 @@ fn main() -> ExitCode {
         Command::Transforms => specs::print_transforms(&root),
         Command::Test { no_interop } => pipeline::test(&root, !no_interop),
         Command::Interop => python::interop(&root),
+        Command::Demo => pipeline::demo(&root),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -58,3 +58,14 @@ pub fn test(root: &Path, interop: bool) -> Result<()> {
     println!("all checks passed");
     Ok(())
 }
+
+/// `cargo xtask demo`: fetch the pinned specs, then build and describe both clients.
+pub fn demo(root: &Path) -> Result<()> {
+    specs::fetch(root)?;
+    run(
+        root,
+        &cargo(),
+        &["run", "--quiet", "-p", "mastercom", "--example", "clients"],
+        &[],
+    )
+}

@@ -303,3 +303,28 @@ fn resolve<'a>(spec: &'a Value, node: &'a Value) -> &'a Value {
         .and_then(|pointer| spec.pointer(pointer))
         .unwrap_or(node)
 }
+
+/// Renders `pub const OPERATIONS: &[mastercard_transport::OperationSpec]` for a spec, in
+/// operation-id order, for the build script to write beside the generated client.
+pub fn render_operation_table(spec: &Value) -> String {
+    let mut out = String::from("/// Every operation of the pinned spec, in `operationId` order.\n");
+    out.push_str("pub const OPERATIONS: &[mastercard_transport::OperationSpec] = &[\n");
+    for operation in operations(spec) {
+        let tags: Vec<String> = operation
+            .tags
+            .iter()
+            .map(|tag| format!("{tag:?}"))
+            .collect();
+        let _ = writeln!(
+            out,
+            "    mastercard_transport::OperationSpec {{ operation_id: {:?}, rust_name: {:?}, method: {:?}, path: {:?}, tags: &[{}] }},",
+            operation.operation_id,
+            operation.rust_name,
+            operation.method,
+            operation.path,
+            tags.join(", ")
+        );
+    }
+    out.push_str("];\n");
+    out
+}

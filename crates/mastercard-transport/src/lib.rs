@@ -17,7 +17,7 @@ mod middleware;
 pub mod tls;
 
 pub use hooks::{exec, post, pre};
-pub use middleware::{Middleware, MiddlewareError, Transport};
+pub use middleware::{Middleware, MiddlewareError, OperationSpec, Transport};
 
 /// Re-exports the macro's expansion needs, so client crates do not have to name them.
 #[doc(hidden)]

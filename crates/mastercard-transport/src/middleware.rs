@@ -85,3 +85,20 @@ impl fmt::Debug for Transport {
             .finish()
     }
 }
+
+/// One operation of a generated client, as listed in the pinned spec. Each client crate exposes
+/// `OPERATIONS: &[OperationSpec]`, generated beside the client, so middleware can map progenitor's
+/// `OperationInfo::operation_id` (the Rust method name) back to the HTTP route and the spec's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OperationSpec {
+    /// The spec's `operationId`.
+    pub operation_id: &'static str,
+    /// The generated method name, equal to `OperationInfo::operation_id`.
+    pub rust_name: &'static str,
+    /// Upper-case HTTP method.
+    pub method: &'static str,
+    /// Path template, relative to the client's base URL.
+    pub path: &'static str,
+    /// The spec's tags.
+    pub tags: &'static [&'static str],
+}

@@ -29,3 +29,5 @@ mod generated {
 }
 
 pub use generated::*;
+
+include!(concat!(env!("OUT_DIR"), "/operations.rs"));
