@@ -106,7 +106,7 @@ pub fn render(spec: &Value) -> String {
     }
 
     let _ = writeln!(out, "\n## Schemas");
-    for (name, schema) in schemas.into_iter().flatten() {
+    for (name, schema) in sorted_entries(spec.pointer("/components/schemas")) {
         let _ = writeln!(out, "\n{name}: {}", describe(schema));
         render_fields(&mut out, schema, 1);
     }
@@ -171,18 +171,12 @@ fn render_operation(out: &mut String, spec: &Value, summary: &OperationSummary, 
         };
         let _ = writeln!(out, "  body{required}: {}", content_types(body));
     }
-    for (status, response) in operation
-        .get("responses")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
+    for (status, response) in sorted_entries(operation.get("responses")) {
         let response = resolve(spec, response);
-        let headers: Vec<&str> = response
-            .get("headers")
-            .and_then(Value::as_object)
-            .map(|headers| headers.keys().map(String::as_str).collect())
-            .unwrap_or_default();
+        let headers: Vec<&str> = sorted_entries(response.get("headers"))
+            .into_iter()
+            .map(|(name, _)| name.as_str())
+            .collect();
         let headers = if headers.is_empty() {
             String::new()
         } else {
@@ -193,19 +187,18 @@ fn render_operation(out: &mut String, spec: &Value, summary: &OperationSummary, 
 }
 
 fn content_types(node: &Value) -> String {
-    match node.get("content").and_then(Value::as_object) {
-        Some(content) if !content.is_empty() => content
-            .iter()
-            .map(|(media, entry)| {
-                format!(
-                    "{media} {}",
-                    entry.get("schema").map_or_else(|| "?".to_owned(), describe)
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(" | "),
-        _ => "(no body)".to_owned(),
+    let content = sorted_entries(node.get("content"));
+    if content.is_empty() {
+        return "(no body)".to_owned();
     }
+    content
+        .into_iter()
+        .map(|(media, entry)| {
+            let schema = entry.get("schema").map_or_else(|| "?".to_owned(), describe);
+            format!("{media} {schema}")
+        })
+        .collect::<Vec<_>>()
+        .join(" | ")
 }
 
 fn render_fields(out: &mut String, schema: &Value, depth: usize) {
@@ -217,12 +210,7 @@ fn render_fields(out: &mut String, schema: &Value, depth: usize) {
         .filter_map(Value::as_str)
         .collect();
     let indent = "  ".repeat(depth);
-    for (name, field) in schema
-        .get("properties")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
+    for (name, field) in sorted_entries(schema.get("properties")) {
         let marker = if required.contains(&name.as_str()) {
             ", required"
         } else {
@@ -284,6 +272,17 @@ fn describe(schema: &Value) -> String {
         }
     }
     parts.join(", ")
+}
+
+/// An object's entries in key order. The snapshot must not depend on whether serde_json's
+/// `preserve_order` feature happens to be unified into the build.
+fn sorted_entries(node: Option<&Value>) -> Vec<(&String, &Value)> {
+    let mut entries: Vec<_> = node
+        .and_then(Value::as_object)
+        .map(|map| map.iter().collect())
+        .unwrap_or_default();
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    entries
 }
 
 fn compact(value: &Value) -> String {
