@@ -18,18 +18,7 @@ fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// The real spec bytes, from the mirror CI uses or from the fetched cache.
-fn spec_bytes(file: &str) -> Vec<u8> {
-    let dir = std::env::var_os("MASTERCARD_OPENAPI_MIRROR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join("openapi/.cache"));
-    std::fs::read(dir.join(file)).unwrap_or_else(|error| {
-        panic!(
-            "{file} not found in {} ({error}); run `cargo xtask fetch` first",
-            dir.display()
-        )
-    })
-}
+use mastercard_testkit::spec_bytes;
 
 /// A workspace root holding a copy of our committed `openapi/` files (no cache).
 fn scratch_root() -> tempfile::TempDir {

@@ -13,16 +13,7 @@ fn workspace() -> PathBuf {
 }
 
 fn pinned_spec(file: &str) -> serde_json::Value {
-    let dir = std::env::var_os("MASTERCARD_OPENAPI_MIRROR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join("openapi/.cache"));
-    let bytes = std::fs::read(dir.join(file)).unwrap_or_else(|error| {
-        panic!(
-            "{file} not in {} ({error}); run `cargo xtask fetch`",
-            dir.display()
-        )
-    });
-    parse_spec(&bytes).unwrap()
+    parse_spec(&mastercard_testkit::spec_bytes(file)).unwrap()
 }
 
 fn counts(api: &str, file: &str) -> Vec<(&'static str, usize)> {

@@ -8,9 +8,6 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use mastercard_jwe::{DecryptionKey, EncryptionConfig, EncryptionKey};
 use serde_json::{Value, json};
 
@@ -53,12 +50,7 @@ fn config(mode: &str, key: &DecryptionKey, cert_key: &EncryptionKey) -> Encrypti
 
 #[test]
 fn rust_and_python_decrypt_each_other() {
-    let Some(python) = std::env::var_os("MASTERCARD_REFERENCE_PYTHON") else {
-        assert!(
-            std::env::var("MASTERCARD_INTEROP_REQUIRED").as_deref() != Ok("1"),
-            "MASTERCARD_INTEROP_REQUIRED=1 but MASTERCARD_REFERENCE_PYTHON is not set"
-        );
-        println!("skipped: MASTERCARD_REFERENCE_PYTHON is not set");
+    let Some(python) = mastercard_testkit::reference_python() else {
         return;
     };
     // One key pair for each side, as in production: Rust decrypts with its key what Python
@@ -92,27 +84,8 @@ fn rust_and_python_decrypt_each_other() {
     });
 
     let driver = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/python/jwe_driver.py");
-    let mut child = Command::new(python)
-        .arg(driver)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(request.to_string().as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
+    let answer = mastercard_testkit::run_python_driver(&python, driver.as_ref(), &request);
     let _ = std::fs::remove_dir_all(&dir);
-    assert!(
-        output.status.success(),
-        "python driver failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let answer: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(answer["version"], "1.23.3");
 
     for (id, mode, document) in &cases {

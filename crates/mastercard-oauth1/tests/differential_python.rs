@@ -13,9 +13,6 @@
 
 mod support;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use base64::Engine as _;
 use mastercard_oauth1::{Request, SignatureMethod, Signer, SigningParams, Verifier};
 use serde::Deserialize;
@@ -220,7 +217,7 @@ struct PythonResult {
     base_string: String,
 }
 
-fn run_python(python: &std::ffi::OsStr, cases: &[Case]) -> Vec<PythonResult> {
+fn run_python(python: &std::path::Path, cases: &[Case]) -> Vec<PythonResult> {
     let dir = std::env::temp_dir().join(format!(
         "mastercard-oauth1-differential-{}",
         std::process::id()
@@ -246,37 +243,14 @@ fn run_python(python: &std::ffi::OsStr, cases: &[Case]) -> Vec<PythonResult> {
         })).collect::<Vec<_>>(),
     });
     let driver = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/python/oauth1_driver.py");
-    let mut child = Command::new(python)
-        .arg(driver)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(batch.to_string().as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
+    let answer = mastercard_testkit::run_python_driver(python, driver.as_ref(), &batch);
     std::fs::remove_dir_all(&dir).ok();
-    assert!(
-        output.status.success(),
-        "python driver failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).unwrap()
+    serde_json::from_value(answer).unwrap()
 }
 
 #[test]
 fn headers_match_the_python_reference_signer() {
-    let Some(python) = std::env::var_os("MASTERCARD_REFERENCE_PYTHON") else {
-        assert!(
-            std::env::var("MASTERCARD_INTEROP_REQUIRED").as_deref() != Ok("1"),
-            "MASTERCARD_INTEROP_REQUIRED=1 but MASTERCARD_REFERENCE_PYTHON is not set"
-        );
-        println!("skipped: MASTERCARD_REFERENCE_PYTHON is not set");
+    let Some(python) = mastercard_testkit::reference_python() else {
         return;
     };
     let cases = cases();

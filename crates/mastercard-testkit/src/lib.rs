@@ -1,0 +1,118 @@
+//! Test-only helpers shared by the workspace's crates (a dev-dependency only; never shipped).
+//!
+//! * [`vectors_dir`] and [`reference_python`] implement the CI conventions for Mastercard's
+//!   published test vectors and reference Python libraries: absent means "skip, and say so",
+//!   unless the matching `*_REQUIRED=1` variable turns absence into a failure.
+//! * [`run_python_driver`] runs one batch through a reference-library driver script.
+//! * [`pki`] makes throwaway RSA keys, CAs, certificates and PKCS#12 containers, so tests never
+//!   need committed key material.
+
+// Test support fails loudly by design: a broken fixture must stop the test that uses it.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+pub mod pki;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// The workspace root (this crate lives in `crates/mastercard-testkit`).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn required(variable: &str) -> bool {
+    std::env::var(variable).as_deref() == Ok("1")
+}
+
+/// The folder of Mastercard's test vectors: `$MASTERCARD_VECTORS_DIR` (a relative value is taken
+/// from the workspace root, as CI sets it), else `../shared/vectors` beside the checkout.
+///
+/// Returns `None` after printing "skipped" when `marker` (e.g. `"oauth1/vectors.json"`) is not
+/// under it; panics instead when `MASTERCARD_VECTORS_REQUIRED=1`.
+pub fn vectors_dir(marker: &str) -> Option<PathBuf> {
+    let dir = match std::env::var_os("MASTERCARD_VECTORS_DIR") {
+        Some(dir) if Path::new(&dir).is_absolute() => PathBuf::from(dir),
+        Some(dir) => workspace_root().join(dir),
+        None => workspace_root().join("../shared/vectors"),
+    };
+    if dir.join(marker).is_file() {
+        return Some(dir);
+    }
+    assert!(
+        !required("MASTERCARD_VECTORS_REQUIRED"),
+        "MASTERCARD_VECTORS_REQUIRED=1 but there is no {marker} under {}",
+        dir.display()
+    );
+    println!(
+        "skipped: no {marker} under {} (set MASTERCARD_VECTORS_DIR)",
+        dir.display()
+    );
+    None
+}
+
+/// The interpreter named by `$MASTERCARD_REFERENCE_PYTHON` (one with Mastercard's reference
+/// libraries installed; `cargo xtask interop` provides it).
+///
+/// Returns `None` after printing "skipped" when unset; panics instead when
+/// `MASTERCARD_INTEROP_REQUIRED=1`.
+pub fn reference_python() -> Option<PathBuf> {
+    match std::env::var_os("MASTERCARD_REFERENCE_PYTHON") {
+        Some(python) if !python.is_empty() => Some(PathBuf::from(python)),
+        _ => {
+            assert!(
+                !required("MASTERCARD_INTEROP_REQUIRED"),
+                "MASTERCARD_INTEROP_REQUIRED=1 but MASTERCARD_REFERENCE_PYTHON is not set"
+            );
+            println!("skipped: MASTERCARD_REFERENCE_PYTHON is not set");
+            None
+        }
+    }
+}
+
+/// Runs `driver` (a Python script) once with `request` as JSON on stdin and returns the JSON it
+/// prints. One process per batch keeps differential tests at seconds, not minutes.
+pub fn run_python_driver(
+    python: &Path,
+    driver: &Path,
+    request: &serde_json::Value,
+) -> serde_json::Value {
+    let mut child = Command::new(python)
+        .arg(driver)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|error| panic!("cannot start {}: {error}", python.display()));
+    child
+        .stdin
+        .take()
+        .expect("stdin is piped")
+        .write_all(request.to_string().as_bytes())
+        .expect("the driver reads its whole input");
+    let output = child
+        .wait_with_output()
+        .expect("the driver runs to completion");
+    assert!(
+        output.status.success(),
+        "{} failed: {}",
+        driver.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("the driver prints one JSON document")
+}
+
+/// The bytes of a pinned spec file: from `$MASTERCARD_OPENAPI_MIRROR` (as CI sets it) or the
+/// workspace's fetched cache (`cargo xtask test` always fetches first).
+pub fn spec_bytes(file: &str) -> Vec<u8> {
+    let dir = std::env::var_os("MASTERCARD_OPENAPI_MIRROR")
+        .filter(|dir| !dir.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("openapi/.cache"));
+    std::fs::read(dir.join(file)).unwrap_or_else(|error| {
+        panic!(
+            "{file} not found in {} ({error}); run `cargo xtask fetch` first",
+            dir.display()
+        )
+    })
+}
