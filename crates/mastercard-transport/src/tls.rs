@@ -9,8 +9,12 @@ use std::sync::Arc;
 use rustls::ClientConfig;
 use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
+use rustls::pki_types::PrivatePkcs8KeyDer;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls_platform_verifier::BuilderVerifierExt;
+
+use mastercard_keys::openssl::asn1::Asn1Time;
+use mastercard_keys::{Certificate, KeyError, Pkcs12Identity, Pkcs12Options, PrivateKey};
 
 /// Which certificate authorities a client trusts for the server's certificate.
 #[derive(Clone, Default)]
@@ -48,8 +52,91 @@ impl std::fmt::Debug for ClientIdentity {
     }
 }
 
+impl ClientIdentity {
+    /// A client identity from a PEM certificate chain (leaf first) and a PEM private key, checked
+    /// as [`ClientIdentity::from_parts`] does.
+    pub fn from_pem(chain_pem: &[u8], key_pem: &[u8]) -> Result<Self, TlsError> {
+        let chain = Certificate::chain_from_pem(chain_pem)?;
+        let key = PrivateKey::from_pem(key_pem)?;
+        Self::from_parts(&chain, &key)
+    }
+
+    /// A client identity from a PKCS#12 container (as issued by Mastercard's KMP portal): its
+    /// key, its certificate and any further certificates as the chain.
+    pub fn from_pkcs12_file(
+        path: impl AsRef<std::path::Path>,
+        alias: Option<&str>,
+        password: &str,
+    ) -> Result<Self, TlsError> {
+        let options = Pkcs12Options {
+            alias: alias.map(str::to_owned),
+            password: Some(password.to_owned()),
+        };
+        let container = Pkcs12Identity::from_file(path, &options)?;
+        let leaf = container.cert.ok_or(KeyError::NoCertificate {
+            what: "the PKCS#12 container",
+        })?;
+        let mut chain = vec![leaf];
+        chain.extend(container.chain);
+        Self::from_parts(&chain, &container.key)
+    }
+
+    /// A client identity from loaded parts. Checks now, rather than at the first handshake, that
+    /// the leaf certificate carries the key's public half and is valid at this moment: a server
+    /// would otherwise reject the handshake with an alert that names neither cause.
+    pub fn from_parts(chain: &[Certificate], key: &PrivateKey) -> Result<Self, TlsError> {
+        let leaf = chain.first().ok_or(KeyError::NoCertificate {
+            what: "the client certificate chain",
+        })?;
+        check_validity(leaf)?;
+        let leaf_key = leaf
+            .x509()
+            .public_key()
+            .map_err(|stack| TlsError::Config(mastercard_keys::describe_openssl_error(&stack)))?;
+        if !leaf_key.public_eq(key.pkey()) {
+            return Err(TlsError::CertificateKeyMismatch {
+                subject: leaf.subject(),
+            });
+        }
+        let chain = chain
+            .iter()
+            .map(|certificate| certificate.to_der().map(CertificateDer::from))
+            .collect::<Result<Vec<_>, _>>()?;
+        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.to_pkcs8_der()?));
+        Ok(Self { chain, key })
+    }
+}
+
+/// Refuses a certificate outside its validity period.
+fn check_validity(certificate: &Certificate) -> Result<(), TlsError> {
+    let now = Asn1Time::days_from_now(0)
+        .map_err(|stack| TlsError::Config(mastercard_keys::describe_openssl_error(&stack)))?;
+    let expired = certificate
+        .not_after()
+        .compare(&now)
+        .map_err(|stack| TlsError::Config(mastercard_keys::describe_openssl_error(&stack)))?;
+    if expired.is_lt() {
+        return Err(TlsError::CertificateExpired {
+            subject: certificate.subject(),
+            not_after: certificate.not_after().to_string(),
+        });
+    }
+    let early = certificate
+        .not_before()
+        .compare(&now)
+        .map_err(|stack| TlsError::Config(mastercard_keys::describe_openssl_error(&stack)))?;
+    if early.is_gt() {
+        return Err(TlsError::CertificateNotYetValid {
+            subject: certificate.subject(),
+            not_before: certificate.not_before().to_string(),
+        });
+    }
+    Ok(())
+}
+
 /// Why a TLS configuration could not be built.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum TlsError {
     /// A trust root is not a usable CA certificate.
     #[error("a trusted CA certificate is invalid: {0}")]
@@ -57,6 +144,34 @@ pub enum TlsError {
     /// rustls refused the configuration (for example a client key that does not match its certificate).
     #[error("TLS configuration rejected: {0}")]
     Config(String),
+    /// A client key or certificate could not be read (file, format, password, alias).
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    /// The client certificate's validity ended.
+    #[error(
+        "the client certificate {subject} expired at {not_after}; renew it on Mastercard's key \
+         management portal"
+    )]
+    CertificateExpired {
+        /// The certificate's subject.
+        subject: String,
+        /// The end of its validity, as OpenSSL prints it.
+        not_after: String,
+    },
+    /// The client certificate's validity has not started.
+    #[error("the client certificate {subject} is not valid before {not_before}")]
+    CertificateNotYetValid {
+        /// The certificate's subject.
+        subject: String,
+        /// The start of its validity, as OpenSSL prints it.
+        not_before: String,
+    },
+    /// The client certificate carries a different public key than the private key given with it.
+    #[error("the client certificate {subject} does not belong to the given private key")]
+    CertificateKeyMismatch {
+        /// The certificate's subject.
+        subject: String,
+    },
 }
 
 /// The crypto provider every TLS connection of the workspace uses.

@@ -1,0 +1,127 @@
+//! [`IdentityInsightsClient::from_env`]: the client configured by environment variables.
+//!
+//! The variables are documented on [`IdentityInsightsClient::from_env`].
+
+use std::time::Duration;
+
+use crate::client::{IdentityInsightsClient, IdentityInsightsClientBuilder};
+use crate::endpoint::{Environment, Region};
+use crate::error::BuildError;
+
+impl IdentityInsightsClient {
+    /// A client configured from the `MASTERCARD_IIT_*` environment variables:
+    ///
+    /// | variable | meaning |
+    /// |---|---|
+    /// | `MASTERCARD_IIT_BASE_URL` | custom base URL with the `/identity` prefix; overrides region and environment |
+    /// | `MASTERCARD_IIT_REGION` | `us` (default), `eu` or `asia` |
+    /// | `MASTERCARD_IIT_ENVIRONMENT` | `sandbox` (default) or `production` |
+    /// | `MASTERCARD_IIT_CLIENT_P12`, `…_CLIENT_P12_ALIAS`, `…_CLIENT_P12_PASSWORD` | mTLS identity as PKCS#12 |
+    /// | `MASTERCARD_IIT_CLIENT_CERT`, `MASTERCARD_IIT_CLIENT_KEY` | mTLS identity as PEM files (chain, key) instead |
+    /// | `MASTERCARD_IIT_CA_CERT` | PEM file of the only CA trusted for the server (default: the platform's roots) |
+    /// | `MASTERCARD_IIT_ENCRYPTION_CERT` | Mastercard's encryption certificate (PEM or DER file) |
+    /// | `MASTERCARD_IIT_DECRYPTION_KEY`, `…_DECRYPTION_KEY_ALIAS`, `…_DECRYPTION_KEY_PASSWORD` | the client's decryption key file (PKCS#12, PKCS#8 or PKCS#1) |
+    /// | `MASTERCARD_IIT_TIMEOUT_SECS`, `MASTERCARD_IIT_CONNECT_TIMEOUT_SECS` | call and connect timeouts in seconds |
+    pub fn from_env() -> Result<Self, BuildError> {
+        IdentityInsightsClientBuilder::from_vars(|name| std::env::var(name).ok())?.build()
+    }
+}
+
+impl IdentityInsightsClientBuilder {
+    /// A builder configured from variables looked up by `var` (the environment, in
+    /// [`IdentityInsightsClient::from_env`]); further builder calls can override them.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, BuildError> {
+        let mut builder = Self::default();
+        if let Some(region) = var("MASTERCARD_IIT_REGION") {
+            builder = builder.region(match region.to_ascii_lowercase().as_str() {
+                "us" => Region::Us,
+                "eu" => Region::Eu,
+                "asia" => Region::Asia,
+                _ => return Err(invalid("MASTERCARD_IIT_REGION", "expected us, eu or asia")),
+            });
+        }
+        if let Some(environment) = var("MASTERCARD_IIT_ENVIRONMENT") {
+            builder = builder.environment(match environment.to_ascii_lowercase().as_str() {
+                "sandbox" => Environment::Sandbox,
+                "production" => Environment::Production,
+                _ => {
+                    return Err(invalid(
+                        "MASTERCARD_IIT_ENVIRONMENT",
+                        "expected sandbox or production",
+                    ));
+                }
+            });
+        }
+        if let Some(url) = var("MASTERCARD_IIT_BASE_URL") {
+            builder = builder.base_url(url);
+        }
+        match (
+            var("MASTERCARD_IIT_CLIENT_P12"),
+            var("MASTERCARD_IIT_CLIENT_CERT"),
+            var("MASTERCARD_IIT_CLIENT_KEY"),
+        ) {
+            (Some(p12), None, None) => {
+                let password = var("MASTERCARD_IIT_CLIENT_P12_PASSWORD").unwrap_or_default();
+                let alias = var("MASTERCARD_IIT_CLIENT_P12_ALIAS");
+                builder = builder.client_identity_pkcs12(p12, alias.as_deref(), &password);
+            }
+            (None, Some(chain), Some(key)) => {
+                builder = builder.client_identity_pem_files(chain, key)
+            }
+            (None, None, None) => {}
+            _ => {
+                return Err(invalid(
+                    "MASTERCARD_IIT_CLIENT_P12",
+                    "set either it or both MASTERCARD_IIT_CLIENT_CERT and MASTERCARD_IIT_CLIENT_KEY",
+                ));
+            }
+        }
+        if let Some(ca) = var("MASTERCARD_IIT_CA_CERT") {
+            let pem = std::fs::read(&ca).map_err(|error| {
+                invalid(
+                    "MASTERCARD_IIT_CA_CERT",
+                    &format!("cannot read {ca}: {error}"),
+                )
+            })?;
+            builder = builder.trust_ca_pem(pem);
+        }
+        if let Some(certificate) = var("MASTERCARD_IIT_ENCRYPTION_CERT") {
+            builder = builder.encryption_certificate_file(certificate);
+        }
+        if let Some(key) = var("MASTERCARD_IIT_DECRYPTION_KEY") {
+            builder = builder.decryption_key_file(
+                key,
+                var("MASTERCARD_IIT_DECRYPTION_KEY_ALIAS").as_deref(),
+                var("MASTERCARD_IIT_DECRYPTION_KEY_PASSWORD").as_deref(),
+            );
+        }
+        if let Some(seconds) = seconds(&var, "MASTERCARD_IIT_TIMEOUT_SECS")? {
+            builder = builder.timeout(seconds);
+        }
+        if let Some(seconds) = seconds(&var, "MASTERCARD_IIT_CONNECT_TIMEOUT_SECS")? {
+            builder = builder.connect_timeout(seconds);
+        }
+        Ok(builder)
+    }
+}
+
+fn seconds(
+    var: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+) -> Result<Option<Duration>, BuildError> {
+    var(name)
+        .map(|value| {
+            value
+                .parse::<u64>()
+                .map(Duration::from_secs)
+                .map_err(|_| invalid(name, "expected a whole number of seconds"))
+        })
+        .transpose()
+}
+
+fn invalid(name: &'static str, reason: &str) -> BuildError {
+    BuildError::Environment {
+        name,
+        reason: reason.to_owned(),
+    }
+}

@@ -1,0 +1,416 @@
+//! A throwaway PKI made with OpenSSL and a rustls server on 127.0.0.1 that requires a client
+//! certificate, decrypts the JWE request and answers as the test says.
+
+#![allow(dead_code)]
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use base64::Engine as _;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use mastercard_jwe::{DecryptionKey, EncryptionConfig, EncryptionKey};
+use mastercard_keys::openssl::asn1::{Asn1Integer, Asn1Time};
+use mastercard_keys::openssl::bn::BigNum;
+use mastercard_keys::openssl::hash::MessageDigest;
+use mastercard_keys::openssl::pkey::{PKey, Private};
+use mastercard_keys::openssl::rsa::Rsa;
+use mastercard_keys::openssl::x509::extension::{
+    BasicConstraints, ExtendedKeyUsage, KeyUsage, SubjectAlternativeName,
+};
+use mastercard_keys::openssl::x509::{X509, X509NameBuilder};
+use mastercard_keys::{Certificate, PrivateKey};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls::server::WebPkiClientVerifier;
+use serde_json::Value;
+use tokio::io::AsyncReadExt;
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+
+pub const CORRELATION_ID: &str = "0b1bc4c4-3a8f-4f4b-9d43-6c1e0c3f1a77";
+pub const TRANSACTION_ID: &str = "be3ad617-04ad-43e1-a438-79425b6511b6";
+const DAY: i64 = 86_400;
+
+pub fn rsa() -> PKey<Private> {
+    PKey::from_rsa(Rsa::generate(2048).unwrap()).unwrap()
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// A key and its certificate.
+pub struct Issued {
+    pub key: PKey<Private>,
+    pub cert: X509,
+}
+
+impl Issued {
+    pub fn cert_pem(&self) -> Vec<u8> {
+        self.cert.to_pem().unwrap()
+    }
+    pub fn key_pem(&self) -> Vec<u8> {
+        self.key.private_key_to_pem_pkcs8().unwrap()
+    }
+    pub fn certificate(&self) -> Certificate {
+        Certificate::from_x509(self.cert.clone())
+    }
+    pub fn private_key(&self) -> PrivateKey {
+        PrivateKey::from_pkey(self.key.clone()).unwrap()
+    }
+}
+
+pub enum Kind {
+    Ca,
+    Server,
+    Client,
+}
+
+/// Issues a certificate for `key`, signed by `issuer` (self-signed without one), valid from
+/// `from` to `until` seconds relative to now.
+pub fn issue(
+    common_name: &str,
+    kind: Kind,
+    issuer: Option<&Issued>,
+    from: i64,
+    until: i64,
+) -> Issued {
+    let key = rsa();
+    let mut name = X509NameBuilder::new().unwrap();
+    name.append_entry_by_text("CN", common_name).unwrap();
+    let name = name.build();
+    let mut builder = X509::builder().unwrap();
+    builder.set_version(2).unwrap();
+    let serial = BigNum::from_u32(rand_serial()).unwrap();
+    builder
+        .set_serial_number(&Asn1Integer::from_bn(&serial).unwrap())
+        .unwrap();
+    builder.set_subject_name(&name).unwrap();
+    builder
+        .set_issuer_name(issuer.map_or(&name, |issuer| issuer.cert.subject_name()))
+        .unwrap();
+    builder.set_pubkey(&key).unwrap();
+    builder
+        .set_not_before(&Asn1Time::from_unix(now() + from).unwrap())
+        .unwrap();
+    builder
+        .set_not_after(&Asn1Time::from_unix(now() + until).unwrap())
+        .unwrap();
+    match kind {
+        Kind::Ca => {
+            builder
+                .append_extension(BasicConstraints::new().critical().ca().build().unwrap())
+                .unwrap();
+            builder
+                .append_extension(
+                    KeyUsage::new()
+                        .critical()
+                        .key_cert_sign()
+                        .crl_sign()
+                        .build()
+                        .unwrap(),
+                )
+                .unwrap();
+        }
+        Kind::Server => {
+            let san = SubjectAlternativeName::new()
+                .ip("127.0.0.1")
+                .dns("localhost")
+                .build(&builder.x509v3_context(issuer.map(|issuer| issuer.cert.as_ref()), None))
+                .unwrap();
+            builder.append_extension(san).unwrap();
+            builder
+                .append_extension(ExtendedKeyUsage::new().server_auth().build().unwrap())
+                .unwrap();
+        }
+        Kind::Client => {
+            builder
+                .append_extension(ExtendedKeyUsage::new().client_auth().build().unwrap())
+                .unwrap();
+        }
+    }
+    let signer = issuer.map_or(&key, |issuer| &issuer.key);
+    builder.sign(signer, MessageDigest::sha256()).unwrap();
+    Issued {
+        cert: builder.build(),
+        key,
+    }
+}
+
+fn rand_serial() -> u32 {
+    let mut bytes = [0u8; 4];
+    mastercard_keys::openssl::rand::rand_bytes(&mut bytes).unwrap();
+    u32::from_be_bytes(bytes) >> 1
+}
+
+/// Everything a test needs: a CA with a server and a client certificate, the server's and the
+/// client's JWE keys.
+pub struct Pki {
+    pub ca: Issued,
+    pub server: Issued,
+    pub client: Issued,
+    /// Mastercard's side of JWE: the client encrypts for it.
+    pub server_jwe: Issued,
+    /// The client's JWE key: the server encrypts responses for it.
+    pub client_jwe: Issued,
+}
+
+impl Pki {
+    pub fn new() -> Self {
+        let ca = issue("Test CA", Kind::Ca, None, -DAY, DAY);
+        let server = issue("localhost", Kind::Server, Some(&ca), -DAY, DAY);
+        let client = issue("iit-client", Kind::Client, Some(&ca), -DAY, DAY);
+        let server_jwe = issue("iit-encryption", Kind::Client, None, -DAY, DAY);
+        let client_jwe = issue("iit-decryption", Kind::Client, None, -DAY, DAY);
+        Self {
+            ca,
+            server,
+            client,
+            server_jwe,
+            client_jwe,
+        }
+    }
+
+    /// A client builder for `server` with this PKI's client identity and JWE keys.
+    pub fn builder(&self, server: &Server) -> identity_insights::IdentityInsightsClientBuilder {
+        identity_insights::IdentityInsightsClient::builder()
+            .base_url(server.base_url())
+            .trust_ca_pem(self.ca.cert_pem())
+            .client_identity_pem(self.client.cert_pem(), self.client.key_pem())
+            .encryption_certificate(self.server_jwe.certificate())
+            .decryption_key(self.client_jwe.private_key())
+    }
+
+    /// The kid the client must put in its JWE header.
+    pub fn expected_kid(&self) -> String {
+        EncryptionKey::from_certificate(&self.server_jwe.certificate())
+            .unwrap()
+            .kid()
+            .to_owned()
+    }
+
+    /// The server's JWE configuration: decrypts requests, encrypts responses for the client.
+    pub fn server_jwe_config(&self) -> EncryptionConfig {
+        self.jwe_config_for(&self.client_jwe.certificate())
+    }
+
+    /// Like [`Pki::server_jwe_config`], but encrypting responses for `recipient`.
+    pub fn jwe_config_for(&self, recipient: &Certificate) -> EncryptionConfig {
+        EncryptionConfig::builder()
+            .encryption_key(EncryptionKey::from_certificate(recipient).unwrap())
+            .decryption_key(
+                DecryptionKey::from_private_key(&self.server_jwe.private_key()).unwrap(),
+            )
+            .build()
+            .unwrap()
+    }
+}
+
+/// What the server saw of one request.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub content_type: Option<String>,
+    pub kid: String,
+    pub plaintext: Value,
+}
+
+/// A response for the server to send: status and body bytes.
+pub type Responder = dyn Fn(&Value) -> (u16, Vec<u8>) + Send + Sync;
+
+/// The server's counters and what it saw.
+#[derive(Default)]
+pub struct Stats {
+    /// TCP connections accepted.
+    pub connections: AtomicUsize,
+    /// TLS handshakes completed (client certificate accepted).
+    pub handshakes: AtomicUsize,
+    /// TLS handshakes refused.
+    pub refused: AtomicUsize,
+    pub seen: Mutex<Vec<Seen>>,
+}
+
+pub struct Server {
+    pub addr: SocketAddr,
+    pub stats: Arc<Stats>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Server {
+    pub fn base_url(&self) -> String {
+        format!("https://127.0.0.1:{}/identity", self.addr.port())
+    }
+
+    pub fn connections(&self) -> usize {
+        self.stats.connections.load(Ordering::SeqCst)
+    }
+
+    pub fn handshakes(&self) -> usize {
+        self.stats.handshakes.load(Ordering::SeqCst)
+    }
+
+    pub fn seen(&self) -> Vec<Seen> {
+        self.stats.seen.lock().unwrap().clone()
+    }
+
+    /// Starts a server that requires a client certificate issued by `pki.ca`, decrypts each
+    /// request with `pki`'s server JWE key and answers with `respond(plaintext request)`.
+    pub async fn start(pki: &Pki, respond: Arc<Responder>) -> Self {
+        let provider = mastercard_transport::tls::crypto_provider();
+        let mut roots = rustls::RootCertStore::empty();
+        roots
+            .add(CertificateDer::from(pki.ca.cert.to_der().unwrap()))
+            .unwrap();
+        let verifier =
+            WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+                .build()
+                .unwrap();
+        let mut config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_client_cert_verifier(verifier)
+            .with_single_cert(
+                vec![CertificateDer::from(pki.server.cert.to_der().unwrap())],
+                PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
+                    pki.server.key.private_key_to_pkcs8().unwrap(),
+                )),
+            )
+            .unwrap();
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        let acceptor = TlsAcceptor::from(Arc::new(config));
+        let jwe = Arc::new(pki.server_jwe_config());
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let stats = Arc::new(Stats::default());
+        let task = tokio::spawn(accept_loop(listener, acceptor, jwe, respond, stats.clone()));
+        Self { addr, stats, task }
+    }
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    acceptor: TlsAcceptor,
+    jwe: Arc<EncryptionConfig>,
+    respond: Arc<Responder>,
+    stats: Arc<Stats>,
+) {
+    while let Ok((tcp, _)) = listener.accept().await {
+        stats.connections.fetch_add(1, Ordering::SeqCst);
+        let (acceptor, jwe, respond, stats) = (
+            acceptor.clone(),
+            jwe.clone(),
+            respond.clone(),
+            stats.clone(),
+        );
+        tokio::spawn(async move {
+            match acceptor.accept(tcp).into_fallible().await {
+                Ok(tls) => {
+                    stats.handshakes.fetch_add(1, Ordering::SeqCst);
+                    let service = service_fn(move |request| {
+                        handle(request, jwe.clone(), respond.clone(), stats.clone())
+                    });
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(tls), service)
+                        .await;
+                }
+                Err((_, mut tcp)) => {
+                    stats.refused.fetch_add(1, Ordering::SeqCst);
+                    // rustls has sent its alert; keep reading until the client closes, so it
+                    // reads that alert instead of a reset for unread data.
+                    let mut buffer = [0u8; 4096];
+                    while matches!(tcp.read(&mut buffer).await, Ok(n) if n > 0) {}
+                }
+            }
+        });
+    }
+}
+
+async fn handle(
+    request: hyper::Request<hyper::body::Incoming>,
+    jwe: Arc<EncryptionConfig>,
+    respond: Arc<Responder>,
+    stats: Arc<Stats>,
+) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
+    let content_type = request
+        .headers()
+        .get("content-type")
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
+    let body = request.into_body().collect().await.unwrap().to_bytes();
+    let envelope: Value = serde_json::from_slice(&body).unwrap();
+    let token = envelope["encryptedData"].as_str().unwrap();
+    let header = token.split('.').next().unwrap();
+    let header: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(header)
+            .unwrap(),
+    )
+    .unwrap();
+    let plaintext: Value = serde_json::from_slice(&jwe.decrypt_payload(&body).unwrap()).unwrap();
+    let (status, body) = respond(&plaintext);
+    stats.seen.lock().unwrap().push(Seen {
+        content_type,
+        kid: header["kid"].as_str().unwrap().to_owned(),
+        plaintext,
+    });
+    Ok(hyper::Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .header("x-mc-correlation-id", CORRELATION_ID)
+        .body(Full::new(Bytes::from(body)))
+        .unwrap())
+}
+
+/// The minimal request: the seven required fields, values from the spec's examples.
+pub fn request() -> identity_insights::types::TransactionInsightsData {
+    serde_json::from_value(request_json()).unwrap()
+}
+
+pub fn request_json() -> Value {
+    serde_json::json!({
+        "purchaseDate": "20220721173228", "purchaseAmount": "12345",
+        "purchaseCurrencyExponent": "2", "purchaseCurrency": "840", "merchantName": "Acme Inc",
+        "merchantCountryCode": "840", "mcc": "0742"
+    })
+}
+
+/// A `TransactionInsights` body.
+pub fn insights_json() -> Value {
+    serde_json::json!({
+        "id": TRANSACTION_ID,
+        "deviceInsights": {
+            "uDeviceId": "UDID-1234",
+            "deviceInfo": {"deviceType": "desktop", "browser": "Chrome", "platform": "Linux"},
+            "riskFactor": 2, "trustFactor": 4, "insightFactor": 1
+        },
+        "individualInsights": {
+            "scores": {"identityRisk": {"score": 120, "reasonCode": "RA"}, "ipRisk": {"score": 0.25}},
+            "warnings": ["Primary Email: Invalid username syntax"]
+        }
+    })
+}
+
+/// Answers every request with `insights_json()` encrypted by `jwe`.
+pub fn encrypted_insights(jwe: EncryptionConfig) -> Arc<Responder> {
+    Arc::new(move |_| {
+        let body = serde_json::to_vec(&insights_json()).unwrap();
+        (200, jwe.encrypt_payload(&body).unwrap())
+    })
+}
+
+/// Answers every request with `status` and `body` as they are.
+pub fn plain(status: u16, body: &'static [u8]) -> Arc<Responder> {
+    Arc::new(move |_| (status, body.to_vec()))
+}
