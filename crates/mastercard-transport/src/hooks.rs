@@ -3,11 +3,48 @@
 // `progenitor_client::Error` is large, but the `ClientHooks` trait fixes these return types.
 #![allow(clippy::result_large_err)]
 
-use progenitor_client::{Error, OperationInfo};
-use reqwest::header::CONTENT_LENGTH;
-use reqwest::{Request, Response, ResponseBuilderExt};
+use std::time::Instant;
 
-use crate::{MiddlewareError, Transport};
+use progenitor_client::{Error, OperationInfo};
+use reqwest::header::{CONTENT_LENGTH, HeaderMap};
+use reqwest::{Request, Response, ResponseBuilderExt};
+use tracing::Instrument;
+
+use crate::{MiddlewareError, Outcome, Transport};
+
+/// Response headers that carry Mastercard's correlation id, in the order they are looked up.
+const CORRELATION_HEADERS: [&str; 3] = ["correlation-id", "x-mc-correlation-id", "x-request-id"];
+
+/// The correlation id of a response, if it has one that is printable.
+pub fn correlation_id(headers: &HeaderMap) -> Option<&str> {
+    CORRELATION_HEADERS
+        .iter()
+        .find_map(|name| headers.get(*name)?.to_str().ok())
+}
+
+fn outcome_of(result: &reqwest::Result<Response>) -> Outcome<'_> {
+    match result {
+        Ok(response) => Outcome::Response {
+            status: response.status(),
+            headers: response.headers(),
+        },
+        Err(error) => Outcome::Failed(error),
+    }
+}
+
+/// Re-runs, before a retry, the request steps that must see every attempt (signing).
+fn reapply(
+    transport: &Transport,
+    request: &mut Request,
+    operation: &OperationInfo,
+) -> Result<(), MiddlewareError> {
+    for middleware in transport.middlewares() {
+        if middleware.reapply_on_retry() {
+            middleware.on_request(request, operation)?;
+        }
+    }
+    Ok(())
+}
 
 /// Marks a response whose body a middleware could not process; [`post`] turns it into an error.
 #[derive(Debug, Clone)]
@@ -31,15 +68,97 @@ pub fn pre<E>(
     Ok(())
 }
 
-/// Sends the request; if a middleware wants the response, buffers it and runs the response steps
-/// in reverse order, then rebuilds the response around the new body.
+/// Prefix of every `Error::Custom` that [`post`] produces: the request was sent and a response
+/// arrived, but a response middleware rejected it. Every other `Error::Custom` of this transport
+/// comes from [`pre`], i.e. the request was never sent.
+pub const POST_FAILURE_MARKER: &str = "response rejected";
+
+/// Sends the request (retrying when the transport's policy allows), reports the outcome to every
+/// middleware, and, if a middleware wants the response, buffers it and runs the response steps in
+/// reverse order, then rebuilds the response around the new body.
 pub async fn exec(
     client: &reqwest::Client,
     transport: &Transport,
     request: Request,
     operation: &OperationInfo,
 ) -> reqwest::Result<Response> {
-    let response = client.execute(request).await?;
+    let template = transport
+        .operation(operation.operation_id)
+        .map_or("", |spec| spec.path);
+    // Only the template: filled-in paths carry claim and case ids, and query strings can carry
+    // account numbers.
+    let span = tracing::info_span!(
+        "mastercard.call",
+        operation = operation.operation_id,
+        method = %request.method(),
+        path = template,
+        status = tracing::field::Empty,
+        attempts = tracing::field::Empty,
+        duration_ms = tracing::field::Empty,
+        correlation_id = tracing::field::Empty,
+    );
+    send(client, transport, request, operation)
+        .instrument(span)
+        .await
+}
+
+async fn send(
+    client: &reqwest::Client,
+    transport: &Transport,
+    mut request: Request,
+    operation: &OperationInfo,
+) -> reqwest::Result<Response> {
+    let started = Instant::now();
+    let retry = transport
+        .retry()
+        .filter(|policy| policy.applies_to(operation.operation_id));
+    let mut attempt = 1;
+    let (sent, result) = loop {
+        // A copy of what is about to go out: for the next attempt and for `on_outcome`. Bodies
+        // are `Bytes`, so this clones a reference count, not the payload.
+        let copy = request.try_clone();
+        let result = client.execute(request).await;
+        let Some(mut next) = copy else {
+            break (None, result);
+        };
+        let outcome = outcome_of(&result);
+        let delay = retry.and_then(|policy| policy.delay_after(attempt, &outcome));
+        let Some(delay) = delay else {
+            break (Some(next), result);
+        };
+        if reapply(transport, &mut next, operation).is_err() {
+            break (Some(next), result);
+        }
+        tracing::debug!(attempt, delay_ms = delay.as_millis(), "retrying");
+        drop(result);
+        tokio::time::sleep(delay).await;
+        attempt += 1;
+        request = next;
+    };
+
+    let span = tracing::Span::current();
+    span.record("attempts", attempt);
+    span.record("duration_ms", started.elapsed().as_millis());
+    match &result {
+        Ok(response) => {
+            span.record("status", response.status().as_u16());
+            if let Some(id) = correlation_id(response.headers()) {
+                span.record("correlation_id", id);
+            }
+        }
+        Err(error) => tracing::warn!(
+            may_have_been_sent = crate::error_may_have_been_sent(error),
+            timeout = error.is_timeout(),
+            "transport error"
+        ),
+    }
+    if let Some(sent) = &sent {
+        let outcome = outcome_of(&result);
+        for middleware in transport.middlewares() {
+            middleware.on_outcome(sent, &outcome, operation);
+        }
+    }
+    let response = result?;
     let interested: Vec<_> = transport
         .middlewares()
         .iter()
@@ -91,7 +210,7 @@ pub fn post<E>(
     match result {
         Ok(response) => match response.extensions().get::<ResponseMiddlewareFailed>() {
             Some(ResponseMiddlewareFailed(error)) => Err(Error::Custom(format!(
-                "{}: {error}",
+                "{}: {POST_FAILURE_MARKER}: {error}",
                 operation.operation_id
             ))),
             None => Ok(()),

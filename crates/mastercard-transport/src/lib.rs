@@ -7,17 +7,31 @@
 //!
 //! * `pre` runs every [`Middleware::on_request`] in order (encrypt first, then sign the final
 //!   bytes — Mastercard's recommended order);
-//! * `exec` sends the request and, only if some middleware asked for it, buffers the response
-//!   body and runs [`Middleware::on_response`] in reverse order (decrypt before deserialising);
+//! * `exec` sends the request inside a `tracing` span (operation, method, path template, status,
+//!   duration, correlation id — never bodies or headers with secrets); retries it if the
+//!   transport's [`RetryPolicy`] allows, re-running the middleware that must see every attempt
+//!   ([`Middleware::reapply_on_retry`]: the signer, for a fresh nonce and timestamp); tells every
+//!   middleware how the call ended ([`Middleware::on_outcome`]: the dispute-event guard); and,
+//!   only if some middleware asked for it, buffers the response body and runs
+//!   [`Middleware::on_response`] in reverse order (decrypt before deserialising);
 //! * `post` turns a response-side failure into `progenitor_client::Error::Custom`, because `exec`
 //!   can only return `reqwest::Error`, which cannot be constructed outside reqwest.
 
 mod hooks;
 mod middleware;
+mod retry;
 pub mod tls;
 
-pub use hooks::{exec, post, pre};
-pub use middleware::{Middleware, MiddlewareError, OperationSpec, Transport};
+pub use hooks::{POST_FAILURE_MARKER, correlation_id, exec, post, pre};
+pub use middleware::{Middleware, MiddlewareError, OperationSpec, Outcome, Transport};
+pub use retry::RetryPolicy;
+
+/// Whether the server may have received a request that failed with `error`: `false` only when
+/// the connection was never established (refused, DNS, TLS handshake, connect timeout) or the
+/// request could not even be built.
+pub fn error_may_have_been_sent(error: &reqwest::Error) -> bool {
+    !(error.is_connect() || error.is_builder())
+}
 
 /// Re-exports the macro's expansion needs, so client crates do not have to name them.
 #[doc(hidden)]

@@ -8,6 +8,8 @@ use progenitor_client::OperationInfo;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
+use crate::retry::RetryPolicy;
+
 /// Why a middleware refused a request or a response. The message must never contain secrets,
 /// bodies or personal data: it ends up in `Error::Custom` and in logs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +43,24 @@ pub trait Middleware: Send + Sync + 'static {
         false
     }
 
+    /// Whether [`Middleware::on_request`] runs again before every retry attempt. Signing must
+    /// (each attempt needs a fresh nonce and timestamp); a step that replaces the body (encryption)
+    /// or reserves something (the dispute-event guard) must not, so the default is `false`.
+    fn reapply_on_retry(&self) -> bool {
+        false
+    }
+
+    /// Told how the call ended, once, after the last attempt: the response's status and headers,
+    /// or the transport error. `request` is the request as last sent. Used by the dispute-event
+    /// guard to record whether an event may exist at Mastercard.
+    fn on_outcome(
+        &self,
+        _request: &reqwest::Request,
+        _outcome: &Outcome<'_>,
+        _operation: &OperationInfo,
+    ) {
+    }
+
     /// Transforms a buffered response body before it is deserialised.
     fn on_response(
         &self,
@@ -53,10 +73,38 @@ pub trait Middleware: Send + Sync + 'static {
     }
 }
 
-/// The generated client's inner value: its middleware, in request order.
+/// How a call ended, as [`Middleware::on_outcome`] sees it.
+#[derive(Debug)]
+pub enum Outcome<'a> {
+    /// A response arrived (any status).
+    Response {
+        /// Its status.
+        status: StatusCode,
+        /// Its headers.
+        headers: &'a HeaderMap,
+    },
+    /// No response: the transport failed.
+    Failed(&'a reqwest::Error),
+}
+
+impl Outcome<'_> {
+    /// Whether the server may have received the request: always for a response; for a transport
+    /// error, unless the connection was never established.
+    pub fn request_may_have_been_sent(&self) -> bool {
+        match self {
+            Self::Response { .. } => true,
+            Self::Failed(error) => crate::error_may_have_been_sent(error),
+        }
+    }
+}
+
+/// The generated client's inner value: its middleware, in request order, and the optional
+/// retry policy and operation table that `exec` uses.
 #[derive(Clone, Default)]
 pub struct Transport {
     middlewares: Vec<Arc<dyn Middleware>>,
+    retry: Option<Arc<RetryPolicy>>,
+    operations: &'static [OperationSpec],
 }
 
 impl Transport {
@@ -71,18 +119,58 @@ impl Transport {
         self
     }
 
+    /// Appends an already shared middleware (e.g. one the caller keeps a handle to).
+    pub fn with_shared(mut self, middleware: Arc<dyn Middleware>) -> Self {
+        self.middlewares.push(middleware);
+        self
+    }
+
+    /// Retries the operations `policy` allows (see [`RetryPolicy`]); without it every call is
+    /// sent once.
+    pub fn with_retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(Arc::new(policy));
+        self
+    }
+
+    /// The client's operation table, so tracing spans carry the path template (never the path
+    /// with its ids filled in).
+    pub fn with_operations(mut self, operations: &'static [OperationSpec]) -> Self {
+        self.operations = operations;
+        self
+    }
+
     /// The middleware in request order.
     pub fn middlewares(&self) -> &[Arc<dyn Middleware>] {
         &self.middlewares
+    }
+
+    /// The retry policy, if any.
+    pub fn retry(&self) -> Option<&RetryPolicy> {
+        self.retry.as_deref()
+    }
+
+    /// The operation whose generated method name is `rust_name`.
+    pub fn operation(&self, rust_name: &str) -> Option<&'static OperationSpec> {
+        self.operations
+            .iter()
+            .find(|operation| operation.rust_name == rust_name)
     }
 }
 
 impl fmt::Debug for Transport {
     // Names only: a middleware holds keys, and `Debug` output ends up in logs.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list()
-            .entries(self.middlewares.iter().map(|middleware| middleware.name()))
-            .finish()
+        f.debug_struct("Transport")
+            .field(
+                "middlewares",
+                &self
+                    .middlewares
+                    .iter()
+                    .map(|middleware| middleware.name())
+                    .collect::<Vec<_>>(),
+            )
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
     }
 }
 

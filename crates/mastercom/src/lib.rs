@@ -3,14 +3,38 @@
 //!
 //! * [`Client`] has one method per operation (52), named after the spec's `operationId` in
 //!   snake case; request and response types are in [`types`].
-//! * The generated code lives only in `OUT_DIR`; this crate adds the hand-written pieces:
-//!   [`hooks`] (where middleware such as OAuth1 signing plugs in) and [`CvcInvalidIndicator`]
-//!   (a type the generator cannot derive from the spec as published).
+//! * [`MastercomClient`] is the ready-to-use client: build it with [`MastercomClient::builder`]
+//!   or [`MastercomClient::from_env`]; it derefs to [`Client`].
+//! * The generated code lives only in `OUT_DIR`; this crate adds the hand-written pieces, one
+//!   concern per module:
+//!
+//! | module | concern |
+//! |---|---|
+//! | `client` | [`MastercomClient`] builder: environment, key, timeouts, user agent, `from_env` |
+//! | `signing` | OAuth1 signature of every request (and of every retry attempt) |
+//! | [`error`] | [`Error`]: kind, [`Delivery`] (sent or not), Mastercard error entries |
+//! | [`retry`] | which operations are retried, and the backoff settings |
+//! | [`guard`] | the dispute-event guard (Mastercom's duplicate-event rule) and its ledgers |
+//! | [`timeouts`] | connect/read/total timeouts, body-size scaling, per-operation overrides |
+//! | [`batch`] | chunked acknowledgements (≤100) and case-filing status (≤2000) |
+//! | [`hooks`] | where the middleware plugs into the generated client |
+//!
+//! Tracing spans (`mastercard.call`: operation, method, path template, status, attempts,
+//! duration, correlation id) come from `mastercard_transport`'s `exec`.
 
+pub mod batch;
+mod client;
 mod cvc_invalid_indicator;
+pub mod error;
+pub mod guard;
 pub mod hooks;
+pub mod retry;
+mod signing;
+pub mod timeouts;
 
+pub use client::{BuildError, Environment, MastercomClient, MastercomClientBuilder, SigningKey};
 pub use cvc_invalid_indicator::CvcInvalidIndicator;
+pub use error::{Delivery, Error as MastercomError, ErrorKind, MastercardError};
 
 // Generated code is reviewed through the spec and its surface snapshot, not line by line; its
 // lints (e.g. `len < 0` checks that typify emits for `minLength: 0`) are not ours to fix.
