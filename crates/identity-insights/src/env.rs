@@ -125,3 +125,76 @@ fn invalid(name: &'static str, reason: &str) -> BuildError {
         reason: reason.to_owned(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn builder(vars: &[(&str, &str)]) -> Result<IdentityInsightsClientBuilder, BuildError> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+            .collect();
+        IdentityInsightsClientBuilder::from_vars(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn region_environment_and_base_url() {
+        let debug = format!(
+            "{:?}",
+            builder(&[
+                ("MASTERCARD_IIT_REGION", "EU"),
+                ("MASTERCARD_IIT_ENVIRONMENT", "production")
+            ])
+            .unwrap()
+        );
+        assert!(debug.contains("Eu/Production"), "{debug}");
+        let debug = format!(
+            "{:?}",
+            builder(&[("MASTERCARD_IIT_BASE_URL", "http://127.0.0.1:9/identity")]).unwrap()
+        );
+        assert!(debug.contains("http://127.0.0.1:9/identity"), "{debug}");
+    }
+
+    #[test]
+    fn bad_values_name_the_variable_but_not_the_value() {
+        for (name, value) in [
+            ("MASTERCARD_IIT_REGION", "mars"),
+            ("MASTERCARD_IIT_ENVIRONMENT", "staging"),
+            ("MASTERCARD_IIT_TIMEOUT_SECS", "soon"),
+        ] {
+            let error = builder(&[(name, value)]).unwrap_err().to_string();
+            assert!(error.contains(name), "{error}");
+            assert!(!error.contains(value), "{error}");
+        }
+        let error = builder(&[
+            ("MASTERCARD_IIT_CLIENT_P12", "a.p12"),
+            ("MASTERCARD_IIT_CLIENT_KEY", "k.pem"),
+        ])
+        .unwrap_err();
+        assert!(matches!(error, BuildError::Environment { .. }), "{error:?}");
+    }
+
+    #[test]
+    fn password_stays_out_of_debug() {
+        let builder = builder(&[
+            ("MASTERCARD_IIT_CLIENT_P12", "client.p12"),
+            ("MASTERCARD_IIT_CLIENT_P12_PASSWORD", "s3cret-pass"),
+            ("MASTERCARD_IIT_DECRYPTION_KEY", "decryption.p12"),
+            ("MASTERCARD_IIT_DECRYPTION_KEY_PASSWORD", "other-s3cret"),
+        ])
+        .unwrap();
+        let debug = format!("{builder:?}");
+        assert!(!debug.contains("s3cret"), "{debug}");
+    }
+
+    #[test]
+    fn hosted_endpoint_needs_a_client_identity() {
+        let error = builder(&[]).unwrap().build().unwrap_err();
+        assert!(matches!(error, BuildError::Missing(_)), "{error:?}");
+    }
+}

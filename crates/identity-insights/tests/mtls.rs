@@ -9,12 +9,12 @@ use identity_insights::{BuildError, Delivery, Error, IdentityInsightsClient, Tra
 use mastercard_transport::tls::TlsError;
 use support::{CORRELATION_ID, Kind, Pki, Server, TRANSACTION_ID};
 
-const DAY: i64 = 86_400;
+use mastercard_testkit::pki::Validity;
 
 #[tokio::test]
 async fn encrypted_round_trip_over_mutual_tls() {
-    let pki = Pki::new();
-    let server = Server::start(&pki, support::encrypted_insights(pki.server_jwe_config())).await;
+    let pki = Pki::shared();
+    let server = Server::start(pki, support::encrypted_insights(pki.server_jwe_config())).await;
     let client = pki.builder(&server).build().unwrap();
 
     let response = client
@@ -43,20 +43,18 @@ async fn encrypted_round_trip_over_mutual_tls() {
 
 #[tokio::test]
 async fn pkcs12_identity_round_trip() {
-    let pki = Pki::new();
-    let server = Server::start(&pki, support::encrypted_insights(pki.server_jwe_config())).await;
+    let pki = Pki::shared();
+    let server = Server::start(pki, support::encrypted_insights(pki.server_jwe_config())).await;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("client.p12");
-    let mut builder = mastercard_keys::openssl::pkcs12::Pkcs12::builder();
-    builder
-        .name("iit")
-        .pkey(&pki.client.key)
-        .cert(&pki.client.cert);
-    std::fs::write(
-        &path,
-        builder.build2("keystore-pass").unwrap().to_der().unwrap(),
-    )
-    .unwrap();
+    let container = mastercard_testkit::pki::pkcs12(
+        &pki.client.key,
+        &pki.client.cert,
+        &[],
+        "iit",
+        "keystore-pass",
+    );
+    std::fs::write(&path, container).unwrap();
 
     let client = pki
         .builder(&server)
@@ -113,8 +111,8 @@ fn assert_refused_not_sent(error: &Error) {
 
 #[tokio::test]
 async fn handshake_without_client_certificate_is_refused_and_not_sent() {
-    let pki = Pki::new();
-    let server = Server::start(&pki, support::encrypted_insights(pki.server_jwe_config())).await;
+    let pki = Pki::shared();
+    let server = Server::start(pki, support::encrypted_insights(pki.server_jwe_config())).await;
     let client = IdentityInsightsClient::builder()
         .base_url(server.base_url())
         .trust_ca_pem(pki.ca.cert_pem())
@@ -135,10 +133,15 @@ async fn handshake_without_client_certificate_is_refused_and_not_sent() {
 
 #[tokio::test]
 async fn client_certificate_from_another_ca_is_refused_and_not_sent() {
-    let pki = Pki::new();
-    let server = Server::start(&pki, support::encrypted_insights(pki.server_jwe_config())).await;
-    let other_ca = support::issue("Other CA", Kind::Ca, None, -DAY, DAY);
-    let stranger = support::issue("iit-client", Kind::Client, Some(&other_ca), -DAY, DAY);
+    let pki = Pki::shared();
+    let server = Server::start(pki, support::encrypted_insights(pki.server_jwe_config())).await;
+    let other_ca = support::issue("Other CA", Kind::Ca, None, Validity::CURRENT);
+    let stranger = support::issue(
+        "iit-client",
+        Kind::Client,
+        Some(&other_ca),
+        Validity::CURRENT,
+    );
     let client = pki
         .builder(&server)
         .client_identity_pem(stranger.cert_pem(), stranger.key_pem())
@@ -157,8 +160,8 @@ async fn client_certificate_from_another_ca_is_refused_and_not_sent() {
 
 #[tokio::test]
 async fn one_handshake_serves_many_sequential_requests() {
-    let pki = Pki::new();
-    let server = Server::start(&pki, support::encrypted_insights(pki.server_jwe_config())).await;
+    let pki = Pki::shared();
+    let server = Server::start(pki, support::encrypted_insights(pki.server_jwe_config())).await;
     let client = pki.builder(&server).build().unwrap();
 
     for _ in 0..20 {
@@ -176,9 +179,9 @@ async fn one_handshake_serves_many_sequential_requests() {
 
 #[tokio::test]
 async fn plaintext_error_body_is_typed() {
-    let pki = Pki::new();
+    let pki = Pki::shared();
     let body = br#"{"Errors":{"Error":[{"Source":"IIT","ReasonCode":"VALIDATION_ERROR","Description":"Invalid Format","Recoverable":false,"Details":"purchaseDate, ipAddress"}]}}"#;
-    let server = Server::start(&pki, support::plain(400, body)).await;
+    let server = Server::start(pki, support::plain(400, body)).await;
     let client = pki.builder(&server).build().unwrap();
 
     let error = client
@@ -211,9 +214,9 @@ async fn plaintext_error_body_is_typed() {
 
 #[tokio::test]
 async fn server_error_with_mastercard_body_is_typed() {
-    let pki = Pki::new();
+    let pki = Pki::shared();
     let body = br#"{"Errors":{"Error":[{"Source":"IIT","ReasonCode":"SYSTEM_ERROR","Description":"Transient System Failure","Recoverable":true,"Details":null}]}}"#;
-    let server = Server::start(&pki, support::plain(503, body)).await;
+    let server = Server::start(pki, support::plain(503, body)).await;
     let client = pki.builder(&server).build().unwrap();
 
     let error = client
@@ -232,10 +235,10 @@ async fn server_error_with_mastercard_body_is_typed() {
 
 #[tokio::test]
 async fn response_encrypted_for_another_key_is_a_decryption_error() {
-    let pki = Pki::new();
-    let someone_else = support::issue("someone-else", Kind::Client, None, -DAY, DAY);
+    let pki = Pki::shared();
+    let someone_else = support::issue("someone-else", Kind::Client, None, Validity::CURRENT);
     let server = Server::start(
-        &pki,
+        pki,
         support::encrypted_insights(pki.jwe_config_for(&someone_else.certificate())),
     )
     .await;
@@ -261,12 +264,8 @@ async fn response_encrypted_for_another_key_is_a_decryption_error() {
 
 #[tokio::test]
 async fn body_that_is_not_json_is_an_invalid_response() {
-    let pki = Pki::new();
-    let server = Server::start(
-        &pki,
-        support::plain(200, b"<html>Gateway says hello</html>"),
-    )
-    .await;
+    let pki = Pki::shared();
+    let server = Server::start(pki, support::plain(200, b"<html>Gateway says hello</html>")).await;
     let client = pki.builder(&server).build().unwrap();
 
     let error = client
@@ -290,9 +289,9 @@ async fn body_that_is_not_json_is_an_invalid_response() {
 
 #[tokio::test]
 async fn expired_client_certificate_fails_before_any_request() {
-    let pki = Pki::new();
-    let server = Server::start(&pki, support::encrypted_insights(pki.server_jwe_config())).await;
-    let expired = support::issue("iit-client", Kind::Client, Some(&pki.ca), -2 * DAY, -DAY);
+    let pki = Pki::shared();
+    let server = Server::start(pki, support::encrypted_insights(pki.server_jwe_config())).await;
+    let expired = support::issue("iit-client", Kind::Client, Some(&pki.ca), Validity::EXPIRED);
 
     let error = pki
         .builder(&server)
@@ -310,8 +309,8 @@ async fn expired_client_certificate_fails_before_any_request() {
 
 #[tokio::test]
 async fn certificate_and_key_that_do_not_match_fail_at_build() {
-    let pki = Pki::new();
-    let server = Server::start(&pki, support::encrypted_insights(pki.server_jwe_config())).await;
+    let pki = Pki::shared();
+    let server = Server::start(pki, support::encrypted_insights(pki.server_jwe_config())).await;
 
     let error = pki
         .builder(&server)
@@ -343,8 +342,8 @@ async fn certificate_and_key_that_do_not_match_fail_at_build() {
 
 #[tokio::test]
 async fn debug_output_contains_no_key_material() {
-    let pki = Pki::new();
-    let server = Server::start(&pki, support::encrypted_insights(pki.server_jwe_config())).await;
+    let pki = Pki::shared();
+    let server = Server::start(pki, support::encrypted_insights(pki.server_jwe_config())).await;
     let key_pem = String::from_utf8(pki.client.key_pem()).unwrap();
     let key_line = key_pem.lines().nth(1).unwrap().to_owned();
     let builder = pki.builder(&server).client_identity_pkcs12(

@@ -6,7 +6,7 @@
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use base64::Engine as _;
 use bytes::Bytes;
@@ -14,16 +14,10 @@ use http_body_util::{BodyExt, Full};
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use mastercard_jwe::{DecryptionKey, EncryptionConfig, EncryptionKey};
-use mastercard_keys::openssl::asn1::{Asn1Integer, Asn1Time};
-use mastercard_keys::openssl::bn::BigNum;
-use mastercard_keys::openssl::hash::MessageDigest;
 use mastercard_keys::openssl::pkey::{PKey, Private};
-use mastercard_keys::openssl::rsa::Rsa;
-use mastercard_keys::openssl::x509::extension::{
-    BasicConstraints, ExtendedKeyUsage, KeyUsage, SubjectAlternativeName,
-};
-use mastercard_keys::openssl::x509::{X509, X509NameBuilder};
+use mastercard_keys::openssl::x509::X509;
 use mastercard_keys::{Certificate, PrivateKey};
+use mastercard_testkit::pki::{self, Validity};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::server::WebPkiClientVerifier;
 use serde_json::Value;
@@ -33,18 +27,6 @@ use tokio_rustls::TlsAcceptor;
 
 pub const CORRELATION_ID: &str = "0b1bc4c4-3a8f-4f4b-9d43-6c1e0c3f1a77";
 pub const TRANSACTION_ID: &str = "be3ad617-04ad-43e1-a438-79425b6511b6";
-const DAY: i64 = 86_400;
-
-pub fn rsa() -> PKey<Private> {
-    PKey::from_rsa(Rsa::generate(2048).unwrap()).unwrap()
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
 
 /// A key and its certificate.
 pub struct Issued {
@@ -73,81 +55,17 @@ pub enum Kind {
     Client,
 }
 
-/// Issues a certificate for `key`, signed by `issuer` (self-signed without one), valid from
-/// `from` to `until` seconds relative to now.
-pub fn issue(
-    common_name: &str,
-    kind: Kind,
-    issuer: Option<&Issued>,
-    from: i64,
-    until: i64,
-) -> Issued {
-    let key = rsa();
-    let mut name = X509NameBuilder::new().unwrap();
-    name.append_entry_by_text("CN", common_name).unwrap();
-    let name = name.build();
-    let mut builder = X509::builder().unwrap();
-    builder.set_version(2).unwrap();
-    let serial = BigNum::from_u32(rand_serial()).unwrap();
-    builder
-        .set_serial_number(&Asn1Integer::from_bn(&serial).unwrap())
-        .unwrap();
-    builder.set_subject_name(&name).unwrap();
-    builder
-        .set_issuer_name(issuer.map_or(&name, |issuer| issuer.cert.subject_name()))
-        .unwrap();
-    builder.set_pubkey(&key).unwrap();
-    builder
-        .set_not_before(&Asn1Time::from_unix(now() + from).unwrap())
-        .unwrap();
-    builder
-        .set_not_after(&Asn1Time::from_unix(now() + until).unwrap())
-        .unwrap();
-    match kind {
-        Kind::Ca => {
-            builder
-                .append_extension(BasicConstraints::new().critical().ca().build().unwrap())
-                .unwrap();
-            builder
-                .append_extension(
-                    KeyUsage::new()
-                        .critical()
-                        .key_cert_sign()
-                        .crl_sign()
-                        .build()
-                        .unwrap(),
-                )
-                .unwrap();
-        }
-        Kind::Server => {
-            let san = SubjectAlternativeName::new()
-                .ip("127.0.0.1")
-                .dns("localhost")
-                .build(&builder.x509v3_context(issuer.map(|issuer| issuer.cert.as_ref()), None))
-                .unwrap();
-            builder.append_extension(san).unwrap();
-            builder
-                .append_extension(ExtendedKeyUsage::new().server_auth().build().unwrap())
-                .unwrap();
-        }
-        Kind::Client => {
-            builder
-                .append_extension(ExtendedKeyUsage::new().client_auth().build().unwrap())
-                .unwrap();
-        }
-    }
-    let signer = issuer.map_or(&key, |issuer| &issuer.key);
-    builder.sign(signer, MessageDigest::sha256()).unwrap();
-    Issued {
-        cert: builder.build(),
-        key,
-    }
-}
-
-fn rand_serial() -> u32 {
-    let mut bytes = [0u8; 4];
-    mastercard_keys::openssl::rand::rand_bytes(&mut bytes).unwrap();
-    u32::from_be_bytes(bytes) >> 1
+/// A fresh key with a certificate signed by `issuer` (self-signed without one).
+pub fn issue(common_name: &str, kind: Kind, issuer: Option<&Issued>, validity: Validity) -> Issued {
+    let key = pki::rsa(2048);
+    let (is_ca, sans): (bool, &[&str]) = match kind {
+        Kind::Ca => (true, &[]),
+        Kind::Server => (false, &["127.0.0.1", "localhost"]),
+        Kind::Client => (false, &[]),
+    };
+    let issuer = issuer.map(|issuer| (&issuer.cert, &issuer.key));
+    let cert = pki::certificate(&key, common_name, issuer, is_ca, sans, validity);
+    Issued { key, cert }
 }
 
 /// Everything a test needs: a CA with a server and a client certificate, the server's and the
@@ -163,12 +81,20 @@ pub struct Pki {
 }
 
 impl Pki {
-    pub fn new() -> Self {
-        let ca = issue("Test CA", Kind::Ca, None, -DAY, DAY);
-        let server = issue("localhost", Kind::Server, Some(&ca), -DAY, DAY);
-        let client = issue("iit-client", Kind::Client, Some(&ca), -DAY, DAY);
-        let server_jwe = issue("iit-encryption", Kind::Client, None, -DAY, DAY);
-        let client_jwe = issue("iit-decryption", Kind::Client, None, -DAY, DAY);
+    /// The PKI shared by every test of a binary: RSA key generation dominates test time, and
+    /// nothing a test does changes it.
+    pub fn shared() -> &'static Self {
+        static SHARED: LazyLock<Pki> = LazyLock::new(Pki::new);
+        &SHARED
+    }
+
+    fn new() -> Self {
+        let current = Validity::CURRENT;
+        let ca = issue("Test CA", Kind::Ca, None, current);
+        let server = issue("localhost", Kind::Server, Some(&ca), current);
+        let client = issue("iit-client", Kind::Client, Some(&ca), current);
+        let server_jwe = issue("iit-encryption", Kind::Client, None, current);
+        let client_jwe = issue("iit-decryption", Kind::Client, None, current);
         Self {
             ca,
             server,
