@@ -16,7 +16,7 @@ use rustls::pki_types::CertificateDer;
 
 use crate::encryption::JweMiddleware;
 use crate::endpoint::{Endpoint, Environment, Region};
-use crate::error::{ApiError, BuildError, CORRELATION_ID_HEADER, Error};
+use crate::error::{ApiError, BuildError, Error};
 use crate::{Client, call, types};
 
 /// Default time allowed to establish a connection, TLS handshake included.
@@ -137,10 +137,7 @@ fn trace_outcome<T>(outcome: &Result<Response<T>, Error>, started: Instant) {
 }
 
 fn correlation_id(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get(CORRELATION_ID_HEADER)
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned)
+    mastercard_transport::correlation_id(headers).map(str::to_owned)
 }
 
 /// A serde failure without its message: serde's text can quote the offending value.
@@ -503,7 +500,10 @@ impl IdentityInsightsClientBuilder {
                 }))
                 .build()
                 .map_err(|error| BuildError::HttpClient(error.to_string()))?;
-        let transport = Transport::new().with(JweMiddleware::new(config));
+        // The operation table gives the transport's tracing span its path template.
+        let transport = Transport::new()
+            .with_operations(crate::OPERATIONS)
+            .with(JweMiddleware::new(config));
         Ok(IdentityInsightsClient {
             api: Client::new_with_client(&base_url, http, transport),
             kid,

@@ -17,7 +17,6 @@ use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
 
 use crate::call;
-use crate::error::CORRELATION_ID_HEADER;
 
 /// Encrypts requests and decrypts responses with one [`EncryptionConfig`].
 #[derive(Debug, Clone)]
@@ -73,10 +72,7 @@ impl Middleware for JweMiddleware {
         body: Bytes,
         _operation: &OperationInfo,
     ) -> Result<Bytes, MiddlewareError> {
-        let correlation_id = headers
-            .get(CORRELATION_ID_HEADER)
-            .and_then(|value| value.to_str().ok())
-            .map(str::to_owned);
+        let correlation_id = mastercard_transport::correlation_id(headers).map(str::to_owned);
         call::update(|record| {
             record.status = Some(status);
             record.correlation_id = correlation_id;
