@@ -12,17 +12,20 @@ use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Metadata, Subscriber};
 
+/// Field names and values, as text.
+type FieldList = Vec<(String, String)>;
+
 /// Every span (name and fields) and event field, as text.
 #[derive(Clone, Default)]
 struct Capture {
-    spans: Arc<Mutex<Vec<(String, Vec<(String, String)>)>>>,
+    spans: Arc<Mutex<Vec<(String, FieldList)>>>,
     metadata: Arc<Mutex<Vec<&'static Metadata<'static>>>>,
     /// Entered spans, innermost last (the test runs on one thread).
     stack: Arc<Mutex<Vec<Id>>>,
-    events: Arc<Mutex<Vec<(String, String)>>>,
+    events: Arc<Mutex<FieldList>>,
 }
 
-struct Fields<'a>(&'a mut Vec<(String, String)>);
+struct Fields<'a>(&'a mut FieldList);
 
 impl Visit for Fields<'_> {
     fn record_debug(&mut self, field: &Field, value: &dyn Debug) {
