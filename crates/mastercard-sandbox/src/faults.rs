@@ -1,0 +1,227 @@
+//! Fault injection, switchable per route at runtime.
+//!
+//! A route is a Mastercom `operationId` (e.g. `createClaim`), `retrieveTransactionInsights` for
+//! IIT, or `*` for every route. Set faults with [`Faults::set`] or, from loopback only, with
+//! `PUT /__sandbox/faults/<route>` and a JSON [`Fault`] body on either listener
+//! (`DELETE /__sandbox/faults` clears them all).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::put;
+use bytes::Bytes;
+use parking_lot::Mutex;
+use serde::{Deserialize, Serialize};
+
+use crate::server::Connection;
+
+/// What to do to a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultAction {
+    /// Answer 500 with the API's error shape.
+    Status500,
+    /// Answer 503 with the API's error shape.
+    Status503,
+    /// Close the connection before reading the request body (nothing is processed).
+    ResetBeforeRead,
+    /// Read and process the request, then close the connection without answering.
+    ResetAfterRead,
+    /// Send a `Content-Length` larger than the body, then close the connection.
+    TruncatedBody,
+    /// Answer 200 with an `encryptedData` that is not a valid JWE (IIT; Mastercom: a JSON body
+    /// that is not valid JSON).
+    InvalidJwe,
+    /// Answer with `Content-Type: text/html`.
+    WrongContentType,
+}
+
+/// A fault for one route.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fault {
+    /// Added latency before anything else happens, in milliseconds.
+    #[serde(default)]
+    pub latency_ms: u64,
+    /// The failure, if any (latency alone is allowed).
+    #[serde(default)]
+    pub action: Option<FaultAction>,
+    /// Apply to this many requests, then clear (unset: until cleared).
+    #[serde(default)]
+    pub times: Option<u32>,
+}
+
+impl Fault {
+    /// A fault with `action` until cleared.
+    pub fn action(action: FaultAction) -> Self {
+        Self {
+            action: Some(action),
+            ..Self::default()
+        }
+    }
+
+    /// Only for the next `times` requests.
+    #[must_use]
+    pub fn times(mut self, times: u32) -> Self {
+        self.times = Some(times);
+        self
+    }
+
+    /// Added latency.
+    #[must_use]
+    pub fn latency(mut self, latency: Duration) -> Self {
+        self.latency_ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
+        self
+    }
+}
+
+/// The fault switchboard, shared by the listeners and the admin endpoint.
+#[derive(Debug, Clone, Default)]
+pub struct Faults {
+    routes: Arc<Mutex<HashMap<String, Fault>>>,
+}
+
+impl Faults {
+    /// Sets the fault for `route` (an operationId or `*`).
+    pub fn set(&self, route: impl Into<String>, fault: Fault) {
+        self.routes.lock().insert(route.into(), fault);
+    }
+
+    /// Clears the fault for `route`.
+    pub fn clear(&self, route: &str) {
+        self.routes.lock().remove(route);
+    }
+
+    /// Clears every fault.
+    pub fn clear_all(&self) {
+        self.routes.lock().clear();
+    }
+
+    /// The fault that applies to this request of `route`, consuming one use of it.
+    pub(crate) fn take(&self, route: &str) -> Option<Fault> {
+        let mut routes = self.routes.lock();
+        let key = if routes.contains_key(route) {
+            route
+        } else {
+            "*"
+        };
+        let fault = routes.get_mut(key)?;
+        let out = fault.clone();
+        if let Some(times) = fault.times.as_mut() {
+            *times = times.saturating_sub(1);
+            if *times == 0 {
+                routes.remove(key);
+            }
+        }
+        Some(out)
+    }
+}
+
+/// Waits out the fault's latency.
+pub(crate) async fn delay(fault: Option<&Fault>) {
+    if let Some(fault) = fault
+        && fault.latency_ms > 0
+    {
+        tokio::time::sleep(Duration::from_millis(fault.latency_ms)).await;
+    }
+}
+
+/// Drops the connection and never answers (the client sees the connection close).
+pub(crate) async fn reset(connection: Option<&Connection>) -> Response {
+    if let Some(connection) = connection {
+        connection.kill();
+    }
+    std::future::pending::<()>().await;
+    StatusCode::INTERNAL_SERVER_ERROR.into_response()
+}
+
+/// A response whose declared length exceeds what is sent before the connection is closed.
+pub(crate) fn truncated(body: Bytes) -> Response {
+    let half = body.slice(..body.len() / 2);
+    let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
+        Ok(half),
+        Err(std::io::Error::other("sandbox fault: truncated body")),
+    ];
+    let mut response = Response::new(Body::from_stream(futures_util::stream::iter(chunks)));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+        .headers_mut()
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(body.len().max(2)));
+    response
+}
+
+/// Rewrites the content type to one a JSON client must refuse.
+pub(crate) fn wrong_content_type(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
+    response
+}
+
+/// The loopback-only admin routes, merged into both listeners' routers.
+pub(crate) fn admin_router(faults: Faults) -> axum::Router {
+    axum::Router::new()
+        .route(
+            "/__sandbox/faults/{route}",
+            put(set_fault).delete(clear_fault),
+        )
+        .route("/__sandbox/faults", axum::routing::delete(clear_faults))
+        .with_state(faults)
+}
+
+fn loopback_only(connection: Option<&Connection>) -> Result<(), Box<Response>> {
+    match connection {
+        Some(c) if c.peer.ip().is_loopback() => Ok(()),
+        _ => Err(Box::new(
+            (
+                StatusCode::FORBIDDEN,
+                "admin endpoints answer loopback peers only",
+            )
+                .into_response(),
+        )),
+    }
+}
+
+async fn set_fault(
+    State(faults): State<Faults>,
+    connection: Option<axum::Extension<Connection>>,
+    Path(route): Path<String>,
+    Json(fault): Json<Fault>,
+) -> Response {
+    if let Err(refused) = loopback_only(connection.as_deref()) {
+        return *refused;
+    }
+    faults.set(route, fault);
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn clear_fault(
+    State(faults): State<Faults>,
+    connection: Option<axum::Extension<Connection>>,
+    Path(route): Path<String>,
+) -> Response {
+    if let Err(refused) = loopback_only(connection.as_deref()) {
+        return *refused;
+    }
+    faults.clear(&route);
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn clear_faults(
+    State(faults): State<Faults>,
+    connection: Option<axum::Extension<Connection>>,
+) -> Response {
+    if let Err(refused) = loopback_only(connection.as_deref()) {
+        return *refused;
+    }
+    faults.clear_all();
+    StatusCode::NO_CONTENT.into_response()
+}

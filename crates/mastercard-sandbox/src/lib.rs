@@ -1,0 +1,202 @@
+//! An embedded Mastercom + Identity Insights sandbox that really checks OAuth1 signatures, mTLS
+//! and JWE, keeps a stateful dispute model, and injects faults on demand.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), mastercard_sandbox::SandboxError> {
+//! let sandbox = mastercard_sandbox::Sandbox::start(
+//!     mastercard_sandbox::SandboxConfig::new("target/sandbox-state"),
+//! ).await?;
+//! println!("Mastercom at {}, IIT at {}", sandbox.mastercom_url, sandbox.iit_url);
+//! println!("{}", sandbox.credentials.describe());
+//! sandbox.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! * Mastercom: `https://127.0.0.1:<port>/mastercom/v6/...` (server certificate from the sandbox
+//!   CA, client certificate optional), every request OAuth1-verified.
+//! * Identity Insights: `https://127.0.0.1:<port>/identity/transactions`, client certificate
+//!   chained to the sandbox CA required, JWE request and response bodies.
+//! * Faults: [`Faults`] (also `PUT /__sandbox/faults/<operationId>` on either listener, from
+//!   loopback only).
+
+mod error;
+pub mod faults;
+mod iit;
+pub mod mastercom;
+pub mod pki;
+mod server;
+mod store;
+mod tls;
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use error::SandboxError;
+pub use faults::{Fault, FaultAction, Faults};
+pub use mastercom::model::{SEED_TRANSACTIONS, SeedTransaction};
+pub use pki::Credentials;
+
+/// How to start a sandbox.
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    /// Where the PKI, credentials and (with persistence) the SQLite file live.
+    pub state_dir: PathBuf,
+    /// Address both listeners bind to (loopback by default).
+    pub bind: IpAddr,
+    /// Mastercom listener port (0: any free port).
+    pub mastercom_port: u16,
+    /// Identity Insights listener port (0: any free port).
+    pub iit_port: u16,
+    /// Keep the dispute model in `<state_dir>/sandbox.sqlite` across restarts.
+    pub persistence: bool,
+    /// Accepted OAuth1 clock skew.
+    pub oauth_window: Duration,
+    /// Trust these instead of the generated credentials.
+    pub trust: Trust,
+}
+
+/// Public keys and certificates to trust instead of (or beside) the generated ones.
+#[derive(Debug, Clone, Default)]
+pub struct Trust {
+    /// Verify OAuth1 signatures with this public key or certificate (PEM/DER) instead of the
+    /// generated signing key.
+    pub oauth1_public_key: Option<PathBuf>,
+    /// Accept any OAuth1 consumer key with it (default: only the configured one).
+    pub oauth1_consumer_key: Option<String>,
+    /// Accept mTLS client certificates chained to this CA (PEM) in addition to the sandbox CA.
+    pub client_ca: Option<PathBuf>,
+    /// Encrypt IIT responses to this certificate instead of the generated JWE client certificate.
+    pub jwe_client_cert: Option<PathBuf>,
+}
+
+impl SandboxConfig {
+    /// Loopback, free ports, in-memory state, a 5-minute OAuth1 window.
+    pub fn new(state_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            state_dir: state_dir.into(),
+            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            mastercom_port: 0,
+            iit_port: 0,
+            persistence: false,
+            oauth_window: Duration::from_secs(300),
+            trust: Trust::default(),
+        }
+    }
+
+    /// Turns SQLite persistence on or off.
+    #[must_use]
+    pub fn with_persistence(mut self, on: bool) -> Self {
+        self.persistence = on;
+        self
+    }
+}
+
+/// The embedded sandbox.
+pub struct Sandbox;
+
+impl Sandbox {
+    /// Creates (or reuses) the PKI, opens the state, binds both listeners and serves until
+    /// [`RunningSandbox::shutdown`].
+    pub async fn start(config: SandboxConfig) -> Result<RunningSandbox, SandboxError> {
+        let credentials = Credentials::ensure(&config.state_dir)?;
+        let faults = Faults::default();
+        let store = if config.persistence {
+            Some(store::Store::open(&credentials.database)?)
+        } else {
+            None
+        };
+        let model = Arc::new(mastercom::model::Model::new(store)?);
+        let mastercom_state =
+            mastercom::AppState::new(&config, &credentials, model.clone(), faults.clone())?;
+        let iit_state = iit::IitState::new(&config, &credentials, faults.clone())?;
+        let server_tls = tls::server_config(&credentials, None)?;
+        let iit_tls = tls::server_config(&credentials, Some(client_roots(&config, &credentials)?))?;
+        let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);
+        let (mastercom_addr, mastercom_task) = server::serve(
+            SocketAddr::new(config.bind, config.mastercom_port),
+            server_tls,
+            mastercom::router(mastercom_state),
+            shutdown_rx.clone(),
+        )
+        .await?;
+        let (iit_addr, iit_task) = server::serve(
+            SocketAddr::new(config.bind, config.iit_port),
+            iit_tls,
+            iit::router(iit_state),
+            shutdown_rx,
+        )
+        .await?;
+        Ok(RunningSandbox {
+            mastercom_url: format!("https://{}/mastercom", host_port(mastercom_addr)),
+            iit_url: format!("https://{}/identity", host_port(iit_addr)),
+            mastercom_addr,
+            iit_addr,
+            credentials,
+            faults,
+            model,
+            shutdown: shutdown_tx,
+            tasks: vec![mastercom_task, iit_task],
+        })
+    }
+}
+
+fn host_port(addr: SocketAddr) -> String {
+    match addr.ip() {
+        IpAddr::V6(ip) => format!("[{ip}]:{}", addr.port()),
+        IpAddr::V4(ip) => format!("{ip}:{}", addr.port()),
+    }
+}
+
+fn client_roots(config: &SandboxConfig, creds: &Credentials) -> Result<Vec<PathBuf>, SandboxError> {
+    let mut roots = vec![creds.ca_cert.clone()];
+    if let Some(extra) = &config.trust.client_ca {
+        roots.push(extra.clone());
+    }
+    Ok(roots)
+}
+
+/// A started sandbox. Dropping it without [`RunningSandbox::shutdown`] leaves the listeners
+/// running until the runtime ends.
+pub struct RunningSandbox {
+    /// Mastercom base URL, e.g. `https://127.0.0.1:40123/mastercom` (append `/v6/...`).
+    pub mastercom_url: String,
+    /// Identity Insights base URL, e.g. `https://127.0.0.1:40124/identity`.
+    pub iit_url: String,
+    /// The Mastercom listener's address.
+    pub mastercom_addr: SocketAddr,
+    /// The Identity Insights listener's address.
+    pub iit_addr: SocketAddr,
+    /// Where the credentials are.
+    pub credentials: Credentials,
+    faults: Faults,
+    model: Arc<mastercom::model::Model>,
+    shutdown: tokio::sync::watch::Sender<bool>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl RunningSandbox {
+    /// The runtime fault switchboard (shared with the admin endpoint).
+    pub fn faults(&self) -> &Faults {
+        &self.faults
+    }
+
+    /// How many claims the dispute model holds.
+    pub fn claim_count(&self) -> usize {
+        self.model.claim_count()
+    }
+
+    /// The state directory.
+    pub fn state_dir(&self) -> &Path {
+        &self.credentials.dir
+    }
+
+    /// Stops accepting, closes open connections and waits for the listeners to finish.
+    pub async fn shutdown(self) {
+        let _ = self.shutdown.send(true);
+        for task in self.tasks {
+            let _ = task.await;
+        }
+    }
+}

@@ -1,0 +1,62 @@
+//! rustls server configurations on the OpenSSL provider: one without client authentication
+//! (Mastercom, where OAuth1 authenticates), one that requires a client certificate (IIT).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rustls::ServerConfig;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls::server::WebPkiClientVerifier;
+
+use crate::{Credentials, SandboxError};
+
+/// The server configuration; with `client_roots`, a client certificate chained to one of them is
+/// required during the handshake.
+pub fn server_config(
+    creds: &Credentials,
+    client_roots: Option<Vec<PathBuf>>,
+) -> Result<Arc<ServerConfig>, SandboxError> {
+    let provider = Arc::new(rustls_openssl::default_provider());
+    let cert = read_certs(&creds.server_cert)?;
+    let ca = read_certs(&creds.ca_cert)?;
+    let chain: Vec<CertificateDer<'static>> = cert.into_iter().chain(ca).collect();
+    let key_pem =
+        std::fs::read(&creds.server_key).map_err(|e| SandboxError::io(&creds.server_key, e))?;
+    let key = openssl::pkey::PKey::private_key_from_pem(&key_pem)?.private_key_to_pkcs8()?;
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key));
+    let builder = ServerConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(tls_error)?;
+    let builder = match client_roots {
+        None => builder.with_no_client_auth(),
+        Some(paths) => {
+            let mut store = rustls::RootCertStore::empty();
+            for path in paths {
+                for der in read_certs(&path)? {
+                    store.add(der).map_err(tls_error)?;
+                }
+            }
+            let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(store), provider)
+                .build()
+                .map_err(tls_error)?;
+            builder.with_client_cert_verifier(verifier)
+        }
+    };
+    let mut config = builder.with_single_cert(chain, key).map_err(tls_error)?;
+    // HTTP/1.1 only: the connection-level faults (reset, truncation) are per connection there.
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
+}
+
+fn read_certs(path: &std::path::Path) -> Result<Vec<CertificateDer<'static>>, SandboxError> {
+    let pem = std::fs::read(path).map_err(|e| SandboxError::io(path, e))?;
+    let certs = mastercard_keys::Certificate::chain_from_pem(&pem)?;
+    certs
+        .iter()
+        .map(|c| Ok(CertificateDer::from(c.to_der()?)))
+        .collect()
+}
+
+fn tls_error(error: impl std::fmt::Display) -> SandboxError {
+    SandboxError::Tls(error.to_string())
+}
