@@ -12,6 +12,7 @@ use mastercard_oauth1::Signer;
 use mastercard_transport::Transport;
 use mastercard_transport::tls::{TrustRoots, client_config, http_client_builder};
 
+use crate::error::NormalizeErrorBodies;
 use crate::guard::{
     Clock, DisputeEventGuard, DisputeEventLedger, LedgerError, MemoryLedger, SqliteLedger,
     SystemClock, Windows,
@@ -345,6 +346,7 @@ impl MastercomClientBuilder {
         let mut transport = Transport::new()
             .with_operations(crate::OPERATIONS)
             .with_retry(self.retry.policy())
+            .with(NormalizeErrorBodies)
             .with(CallTimeout(self.timeouts))
             .with(OAuth1Signing::new(signer));
         if let Some(ledger) = ledger {

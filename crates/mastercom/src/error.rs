@@ -386,6 +386,65 @@ fn entry_from_value(value: &Value) -> MastercardError {
     }
 }
 
+/// Rewrites an error body in the gateway's shape (`{"Errors":{"Error":[…]}}`) into the spec's
+/// (`{"Errors":[…]}`), so the generated code types it as `ErrorResponse` and the status and
+/// headers stay available. Other bodies pass through untouched.
+pub(crate) struct NormalizeErrorBodies;
+
+impl mastercard_transport::Middleware for NormalizeErrorBodies {
+    fn name(&self) -> &'static str {
+        "normalize-error-bodies"
+    }
+
+    fn wants_response(&self, _operation: &progenitor_client::OperationInfo) -> bool {
+        true
+    }
+
+    fn on_response(
+        &self,
+        status: StatusCode,
+        _headers: &mut HeaderMap,
+        body: Bytes,
+        _operation: &progenitor_client::OperationInfo,
+    ) -> Result<Bytes, mastercard_transport::MiddlewareError> {
+        if status.is_success() {
+            return Ok(body);
+        }
+        let nested = serde_json::from_slice::<Value>(&body)
+            .ok()
+            .and_then(|value| {
+                field(&value, "Errors")
+                    .and_then(|errors| field(errors, "Error"))
+                    .cloned()
+            });
+        let list = match nested {
+            Some(Value::Array(list)) => list,
+            Some(single @ Value::Object(_)) => vec![single],
+            _ => return Ok(body),
+        };
+        let entries: Vec<types::Error> = parse_errors(&body)
+            .into_iter()
+            .zip(list)
+            .map(|(entry, _)| types::Error {
+                description: entry.description,
+                details: entry
+                    .details
+                    .into_iter()
+                    .map(|(name, value)| types::ErrorDetail { name, value })
+                    .collect(),
+                reason_code: entry.reason_code,
+                recoverable: entry.recoverable,
+                request_id: entry.request_id,
+                source: entry.source,
+            })
+            .collect();
+        match serde_json::to_vec(&types::Errors { errors: entries }) {
+            Ok(rewritten) => Ok(Bytes::from(rewritten)),
+            Err(_) => Ok(body),
+        }
+    }
+}
+
 /// Replaces every run of 12 or more digits (a card number's shape) with `*`s, so a description
 /// that echoes a PAN cannot leak it into logs.
 fn mask_digit_runs(text: &str) -> String {
