@@ -57,10 +57,7 @@ async fn connection_refused_was_not_sent() {
     let url = format!("http://{}/identity", listener.local_addr().unwrap());
     drop(listener);
 
-    let error = client(url)
-        .retrieve_transaction_insights(&support::request())
-        .await
-        .unwrap_err();
+    let error = support::call(&client(url)).await.unwrap_err();
 
     assert_transport(&error, TransportKind::Connect, Delivery::NotSent);
 }
@@ -69,10 +66,7 @@ async fn connection_refused_was_not_sent() {
 async fn timeout_after_sending_may_have_been_sent() {
     let url = server(false).await;
 
-    let error = client(url)
-        .retrieve_transaction_insights(&support::request())
-        .await
-        .unwrap_err();
+    let error = support::call(&client(url)).await.unwrap_err();
 
     assert_transport(&error, TransportKind::Timeout, Delivery::MayHaveBeenSent);
 }
@@ -81,10 +75,7 @@ async fn timeout_after_sending_may_have_been_sent() {
 async fn connection_closed_after_sending_may_have_been_sent() {
     let url = server(true).await;
 
-    let error = client(url)
-        .retrieve_transaction_insights(&support::request())
-        .await
-        .unwrap_err();
+    let error = support::call(&client(url)).await.unwrap_err();
 
     assert_transport(&error, TransportKind::Connection, Delivery::MayHaveBeenSent);
 }

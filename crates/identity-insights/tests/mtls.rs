@@ -14,13 +14,10 @@ use mastercard_testkit::pki::Validity;
 #[tokio::test]
 async fn encrypted_round_trip_over_mutual_tls() {
     let pki = Pki::shared();
-    let server = Server::start(pki, support::encrypted_insights(pki.server_jwe_config())).await;
+    let server = Server::insights(pki).await;
     let client = pki.builder(&server).build().unwrap();
 
-    let response = client
-        .retrieve_transaction_insights(&support::request())
-        .await
-        .unwrap();
+    let response = support::call(&client).await.unwrap();
 
     assert_eq!(response.status, 200);
     assert_eq!(response.correlation_id.as_deref(), Some(CORRELATION_ID));
@@ -44,7 +41,7 @@ async fn encrypted_round_trip_over_mutual_tls() {
 #[tokio::test]
 async fn pkcs12_identity_round_trip() {
     let pki = Pki::shared();
-    let server = Server::start(pki, support::encrypted_insights(pki.server_jwe_config())).await;
+    let server = Server::insights(pki).await;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("client.p12");
     let container = mastercard_testkit::pki::pkcs12(
@@ -61,10 +58,7 @@ async fn pkcs12_identity_round_trip() {
         .client_identity_pkcs12(&path, Some("iit"), "keystore-pass")
         .build()
         .unwrap();
-    let response = client
-        .retrieve_transaction_insights(&support::request())
-        .await
-        .unwrap();
+    let response = support::call(&client).await.unwrap();
     assert_eq!(response.value.id, TRANSACTION_ID);
 
     let wrong = pki
@@ -93,7 +87,10 @@ async fn pkcs12_identity_round_trip() {
     );
 }
 
-fn assert_refused_not_sent(error: &Error) {
+/// Calls `server` with `client`: the handshake must be refused and the error must say the
+/// request was not sent.
+async fn assert_refused_not_sent(server: &Server, client: IdentityInsightsClient) {
+    let error = support::call(&client).await.unwrap_err();
     assert!(!error.request_may_have_been_sent(), "{error:?}");
     assert!(
         matches!(
@@ -107,12 +104,24 @@ fn assert_refused_not_sent(error: &Error) {
         "{error:?}"
     );
     assert!(error.to_string().contains("request not sent"), "{error}");
+    assert_eq!(server.handshakes(), 0);
+    assert!(server.seen().is_empty());
+}
+
+/// The error of one call to a server that answers with `respond`.
+async fn error_answering(respond: std::sync::Arc<support::Responder>) -> Error {
+    let pki = Pki::shared();
+    let server = Server::start(pki, respond).await;
+    let client = pki.builder(&server).build().unwrap();
+    let error = support::call(&client).await.unwrap_err();
+    assert!(error.request_may_have_been_sent(), "{error:?}");
+    error
 }
 
 #[tokio::test]
 async fn handshake_without_client_certificate_is_refused_and_not_sent() {
     let pki = Pki::shared();
-    let server = Server::start(pki, support::encrypted_insights(pki.server_jwe_config())).await;
+    let server = Server::insights(pki).await;
     let client = IdentityInsightsClient::builder()
         .base_url(server.base_url())
         .trust_ca_pem(pki.ca.cert_pem())
@@ -121,20 +130,13 @@ async fn handshake_without_client_certificate_is_refused_and_not_sent() {
         .build()
         .unwrap();
 
-    let error = client
-        .retrieve_transaction_insights(&support::request())
-        .await
-        .unwrap_err();
-
-    assert_refused_not_sent(&error);
-    assert_eq!(server.handshakes(), 0);
-    assert!(server.seen().is_empty());
+    assert_refused_not_sent(&server, client).await;
 }
 
 #[tokio::test]
 async fn client_certificate_from_another_ca_is_refused_and_not_sent() {
     let pki = Pki::shared();
-    let server = Server::start(pki, support::encrypted_insights(pki.server_jwe_config())).await;
+    let server = Server::insights(pki).await;
     let other_ca = support::issue("Other CA", Kind::Ca, None, Validity::CURRENT);
     let stranger = support::issue(
         "iit-client",
@@ -148,27 +150,17 @@ async fn client_certificate_from_another_ca_is_refused_and_not_sent() {
         .build()
         .unwrap();
 
-    let error = client
-        .retrieve_transaction_insights(&support::request())
-        .await
-        .unwrap_err();
-
-    assert_refused_not_sent(&error);
-    assert_eq!(server.handshakes(), 0);
-    assert!(server.seen().is_empty());
+    assert_refused_not_sent(&server, client).await;
 }
 
 #[tokio::test]
 async fn one_handshake_serves_many_sequential_requests() {
     let pki = Pki::shared();
-    let server = Server::start(pki, support::encrypted_insights(pki.server_jwe_config())).await;
+    let server = Server::insights(pki).await;
     let client = pki.builder(&server).build().unwrap();
 
     for _ in 0..20 {
-        let response = client
-            .retrieve_transaction_insights(&support::request())
-            .await
-            .unwrap();
+        let response = support::call(&client).await.unwrap();
         assert_eq!(response.value.id, TRANSACTION_ID);
     }
 
@@ -179,15 +171,8 @@ async fn one_handshake_serves_many_sequential_requests() {
 
 #[tokio::test]
 async fn plaintext_error_body_is_typed() {
-    let pki = Pki::shared();
     let body = br#"{"Errors":{"Error":[{"Source":"IIT","ReasonCode":"VALIDATION_ERROR","Description":"Invalid Format","Recoverable":false,"Details":"purchaseDate, ipAddress"}]}}"#;
-    let server = Server::start(pki, support::plain(400, body)).await;
-    let client = pki.builder(&server).build().unwrap();
-
-    let error = client
-        .retrieve_transaction_insights(&support::request())
-        .await
-        .unwrap_err();
+    let error = error_answering(support::plain(400, body)).await;
 
     let Error::Api {
         status,
@@ -208,21 +193,13 @@ async fn plaintext_error_body_is_typed() {
         errors[0].details.as_deref(),
         Some("purchaseDate, ipAddress")
     );
-    assert!(error.request_may_have_been_sent());
     assert_eq!(error.correlation_id(), Some(CORRELATION_ID));
 }
 
 #[tokio::test]
 async fn server_error_with_mastercard_body_is_typed() {
-    let pki = Pki::shared();
     let body = br#"{"Errors":{"Error":[{"Source":"IIT","ReasonCode":"SYSTEM_ERROR","Description":"Transient System Failure","Recoverable":true,"Details":null}]}}"#;
-    let server = Server::start(pki, support::plain(503, body)).await;
-    let client = pki.builder(&server).build().unwrap();
-
-    let error = client
-        .retrieve_transaction_insights(&support::request())
-        .await
-        .unwrap_err();
+    let error = error_answering(support::plain(503, body)).await;
 
     let Error::Api { status, errors, .. } = &error else {
         panic!("{error:?}");
@@ -230,24 +207,13 @@ async fn server_error_with_mastercard_body_is_typed() {
     assert_eq!(*status, 503);
     assert_eq!(errors[0].recoverable, Some(true));
     assert_eq!(errors[0].details, None);
-    assert!(error.request_may_have_been_sent());
 }
 
 #[tokio::test]
 async fn response_encrypted_for_another_key_is_a_decryption_error() {
-    let pki = Pki::shared();
     let someone_else = support::issue("someone-else", Kind::Client, None, Validity::CURRENT);
-    let server = Server::start(
-        pki,
-        support::encrypted_insights(pki.jwe_config_for(&someone_else.certificate())),
-    )
-    .await;
-    let client = pki.builder(&server).build().unwrap();
-
-    let error = client
-        .retrieve_transaction_insights(&support::request())
-        .await
-        .unwrap_err();
+    let config = Pki::shared().jwe_config_for(&someone_else.certificate());
+    let error = error_answering(support::encrypted_insights(config)).await;
 
     let Error::Decryption {
         status,
@@ -259,19 +225,11 @@ async fn response_encrypted_for_another_key_is_a_decryption_error() {
     };
     assert_eq!(*status, 200);
     assert_eq!(correlation_id.as_deref(), Some(CORRELATION_ID));
-    assert!(error.request_may_have_been_sent());
 }
 
 #[tokio::test]
 async fn body_that_is_not_json_is_an_invalid_response() {
-    let pki = Pki::shared();
-    let server = Server::start(pki, support::plain(200, b"<html>Gateway says hello</html>")).await;
-    let client = pki.builder(&server).build().unwrap();
-
-    let error = client
-        .retrieve_transaction_insights(&support::request())
-        .await
-        .unwrap_err();
+    let error = error_answering(support::plain(200, b"<html>Gateway says hello</html>")).await;
 
     let Error::InvalidResponse {
         status,
@@ -284,13 +242,12 @@ async fn body_that_is_not_json_is_an_invalid_response() {
     assert_eq!(*status, 200);
     assert_eq!(correlation_id.as_deref(), Some(CORRELATION_ID));
     assert!(!reason.contains("Gateway says hello"), "{reason}");
-    assert!(error.request_may_have_been_sent());
 }
 
 #[tokio::test]
 async fn expired_client_certificate_fails_before_any_request() {
     let pki = Pki::shared();
-    let server = Server::start(pki, support::encrypted_insights(pki.server_jwe_config())).await;
+    let server = Server::insights(pki).await;
     let expired = support::issue("iit-client", Kind::Client, Some(&pki.ca), Validity::EXPIRED);
 
     let error = pki
@@ -310,7 +267,7 @@ async fn expired_client_certificate_fails_before_any_request() {
 #[tokio::test]
 async fn certificate_and_key_that_do_not_match_fail_at_build() {
     let pki = Pki::shared();
-    let server = Server::start(pki, support::encrypted_insights(pki.server_jwe_config())).await;
+    let server = Server::insights(pki).await;
 
     let error = pki
         .builder(&server)
@@ -343,7 +300,7 @@ async fn certificate_and_key_that_do_not_match_fail_at_build() {
 #[tokio::test]
 async fn debug_output_contains_no_key_material() {
     let pki = Pki::shared();
-    let server = Server::start(pki, support::encrypted_insights(pki.server_jwe_config())).await;
+    let server = Server::insights(pki).await;
     let key_pem = String::from_utf8(pki.client.key_pem()).unwrap();
     let key_line = key_pem.lines().nth(1).unwrap().to_owned();
     let builder = pki.builder(&server).client_identity_pkcs12(

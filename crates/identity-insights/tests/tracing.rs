@@ -78,15 +78,12 @@ impl Subscriber for Capture {
 #[tokio::test(flavor = "current_thread")]
 async fn one_span_per_call_without_bodies() {
     let pki = Pki::shared();
-    let server = Server::start(pki, support::encrypted_insights(pki.server_jwe_config())).await;
+    let server = Server::insights(pki).await;
     let client = pki.builder(&server).build().unwrap();
     let capture = Capture::default();
     let _guard = tracing::subscriber::set_default(capture.clone());
 
-    client
-        .retrieve_transaction_insights(&support::request())
-        .await
-        .unwrap();
+    support::call(&client).await.unwrap();
 
     let spans = capture.spans.lock().unwrap().clone();
     let calls: Vec<_> = spans

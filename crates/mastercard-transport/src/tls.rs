@@ -89,11 +89,8 @@ impl ClientIdentity {
             what: "the client certificate chain",
         })?;
         check_validity(leaf)?;
-        let leaf_key = leaf
-            .x509()
-            .public_key()
-            .map_err(|stack| TlsError::Config(mastercard_keys::describe_openssl_error(&stack)))?;
-        if !leaf_key.public_eq(key.pkey()) {
+        let leaf_key = leaf.public_key()?;
+        if !leaf_key.pkey().public_eq(key.pkey()) {
             return Err(TlsError::CertificateKeyMismatch {
                 subject: leaf.subject(),
             });
@@ -109,23 +106,25 @@ impl ClientIdentity {
 
 /// Refuses a certificate outside its validity period.
 fn check_validity(certificate: &Certificate) -> Result<(), TlsError> {
-    let now = Asn1Time::days_from_now(0)
-        .map_err(|stack| TlsError::Config(mastercard_keys::describe_openssl_error(&stack)))?;
-    let expired = certificate
+    let openssl = |stack| TlsError::Config(mastercard_keys::describe_openssl_error(&stack));
+    let now = Asn1Time::days_from_now(0).map_err(openssl)?;
+    if certificate
         .not_after()
         .compare(&now)
-        .map_err(|stack| TlsError::Config(mastercard_keys::describe_openssl_error(&stack)))?;
-    if expired.is_lt() {
+        .map_err(openssl)?
+        .is_lt()
+    {
         return Err(TlsError::CertificateExpired {
             subject: certificate.subject(),
             not_after: certificate.not_after().to_string(),
         });
     }
-    let early = certificate
+    if certificate
         .not_before()
         .compare(&now)
-        .map_err(|stack| TlsError::Config(mastercard_keys::describe_openssl_error(&stack)))?;
-    if early.is_gt() {
+        .map_err(openssl)?
+        .is_gt()
+    {
         return Err(TlsError::CertificateNotYetValid {
             subject: certificate.subject(),
             not_before: certificate.not_before().to_string(),

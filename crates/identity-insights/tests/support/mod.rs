@@ -191,6 +191,11 @@ impl Server {
         self.stats.seen.lock().unwrap().clone()
     }
 
+    /// A server answering every request with [`insights_json`], encrypted for the client.
+    pub async fn insights(pki: &Pki) -> Self {
+        Self::start(pki, encrypted_insights(pki.server_jwe_config())).await
+    }
+
     /// Starts a server that requires a client certificate issued by `pki.ca`, decrypts each
     /// request with `pki`'s server JWE key and answers with `respond(plaintext request)`.
     pub async fn start(pki: &Pki, respond: Arc<Responder>) -> Self {
@@ -297,6 +302,16 @@ async fn handle(
         .header("x-mc-correlation-id", CORRELATION_ID)
         .body(Full::new(Bytes::from(body)))
         .unwrap())
+}
+
+/// One call with [`request`].
+pub async fn call(
+    client: &identity_insights::IdentityInsightsClient,
+) -> Result<
+    identity_insights::Response<identity_insights::types::TransactionInsights>,
+    identity_insights::Error,
+> {
+    client.retrieve_transaction_insights(&request()).await
 }
 
 /// The minimal request: the seven required fields, values from the spec's examples.
