@@ -445,13 +445,13 @@ impl mastercard_transport::Middleware for NormalizeErrorBodies {
     }
 }
 
-/// Replaces every run of 12 or more digits (a card number's shape) with `*`s, so a description
+/// Replaces every run of 13 or more digits (a card number's shape; claim ids have 12) with `*`s, so a description
 /// that echoes a PAN cannot leak it into logs.
 fn mask_digit_runs(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut run = String::new();
     let flush = |run: &mut String, out: &mut String| {
-        if run.len() >= 12 {
+        if run.len() >= 13 {
             out.extend(std::iter::repeat_n('*', run.len()));
         } else {
             out.push_str(run);

@@ -1,0 +1,323 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+//! The dispute-event guard: Mastercom's "Avoid Duplicate Dispute Events" rule. Time moves by an
+//! injected clock, never by sleeping.
+
+mod support;
+
+use std::process::Command;
+use std::sync::Arc;
+use std::time::Duration;
+
+use mastercom::guard::{ManualClock, SqliteLedger};
+use mastercom::{ErrorKind, MastercomClient, MastercomError};
+use serde_json::json;
+use support::{SignedServer, manual_clock, short_timeouts, silent_server};
+use wiremock::ResponseTemplate;
+
+const CLAIM: &str = "200002020654";
+
+fn chargeback() -> mastercom::types::CreateChargebackRequest {
+    support::body("CreateChargebackRequest")
+}
+
+async fn accepting_server() -> SignedServer {
+    SignedServer::start(|_, _| {
+        ResponseTemplate::new(200).set_body_json(json!({"chargebackId": "300018439680"}))
+    })
+    .await
+}
+
+#[tokio::test]
+async fn identical_event_within_60_s_is_refused_and_allowed_after() {
+    let server = accepting_server().await;
+    let (clock, shared) = manual_clock();
+    let client = server.builder().clock(shared).build().unwrap();
+
+    client
+        .create_chargeback(CLAIM, &chargeback())
+        .await
+        .unwrap();
+    clock.advance(Duration::from_secs(59));
+    let error = MastercomError::from(
+        client
+            .create_chargeback(CLAIM, &chargeback())
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(error.kind(), ErrorKind::DuplicatePrevented);
+    assert!(!error.request_may_have_been_sent());
+    let message = error.to_string();
+    assert!(
+        message.contains("duplicate dispute event prevented, not sent"),
+        "{message}"
+    );
+    assert_eq!(
+        server.seen().len(),
+        1,
+        "the duplicate never reached the server"
+    );
+
+    // A different body or another claim is a different event.
+    let mut other = chargeback();
+    other.amount = "101.00".parse().unwrap();
+    client.create_chargeback(CLAIM, &other).await.unwrap();
+    assert_eq!(server.seen().len(), 2);
+
+    clock.advance(Duration::from_secs(2));
+    client
+        .create_chargeback(CLAIM, &chargeback())
+        .await
+        .unwrap();
+    assert_eq!(server.seen().len(), 3, "allowed after 60 s");
+    server.assert_all_verified();
+}
+
+#[tokio::test]
+async fn same_body_with_other_key_order_is_the_same_event() {
+    // The canonical hash ignores key order and whitespace.
+    let a = mastercom::guard::body_hash(br#"{"amount":"1.00","currency":"USD"}"#);
+    let b = mastercom::guard::body_hash(b"{ \"currency\": \"USD\",\n \"amount\": \"1.00\" }");
+    assert_eq!(a, b);
+}
+
+#[tokio::test]
+async fn after_a_timeout_the_same_event_is_refused_for_an_hour() {
+    let key = support::test_key();
+    let (url, connections) = silent_server().await;
+    let (clock, shared) = manual_clock();
+    let client = MastercomClient::builder()
+        .base_url(url)
+        .consumer_key(support::CONSUMER_KEY)
+        .signing_key_pem(key.pem.clone())
+        .timeouts(short_timeouts(Duration::from_millis(300)))
+        .clock(shared)
+        .build()
+        .unwrap();
+
+    let error = MastercomError::from(
+        client
+            .create_chargeback(CLAIM, &chargeback())
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(error.kind(), ErrorKind::Timeout);
+    assert!(error.request_may_have_been_sent());
+
+    clock.advance(Duration::from_secs(59 * 60));
+    let error = MastercomError::from(
+        client
+            .create_chargeback(CLAIM, &chargeback())
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(error.kind(), ErrorKind::OutcomeUnknown);
+    assert!(!error.request_may_have_been_sent());
+    let message = error.to_string();
+    assert!(message.contains("Check the status first"), "{message}");
+    assert!(
+        message.contains(&format!("get_claim_detail(\"{CLAIM}\")")),
+        "{message}"
+    );
+    assert_eq!(
+        *connections.lock().unwrap(),
+        1,
+        "the resubmission was not sent"
+    );
+
+    clock.advance(Duration::from_secs(61));
+    let error = MastercomError::from(
+        client
+            .create_chargeback(CLAIM, &chargeback())
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(
+        error.kind(),
+        ErrorKind::Timeout,
+        "sent again after the hour"
+    );
+    assert_eq!(*connections.lock().unwrap(), 2);
+}
+
+#[tokio::test]
+async fn a_server_error_holds_the_event_and_a_rejection_releases_it() {
+    let server = SignedServer::start(|request, _| {
+        if request.url.path().contains("/chargebacks") {
+            ResponseTemplate::new(503)
+        } else {
+            ResponseTemplate::new(400).set_body_json(json!({"Errors": [{"ReasonCode": "INVALID"}]}))
+        }
+    })
+    .await;
+    let (_clock, shared) = manual_clock();
+    let client = server.builder().clock(shared).build().unwrap();
+
+    let _ = client
+        .create_chargeback(CLAIM, &chargeback())
+        .await
+        .unwrap_err();
+    let error = MastercomError::from(
+        client
+            .create_chargeback(CLAIM, &chargeback())
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(error.kind(), ErrorKind::OutcomeUnknown);
+
+    // A 400 means Mastercom did not create the event: the caller may fix and resend at once.
+    let fee = support::body::<mastercom::types::CreateFeeRequest>("CreateFeeRequest");
+    let _ = client.create_fee(CLAIM, &fee).await.unwrap_err();
+    let error = MastercomError::from(client.create_fee(CLAIM, &fee).await.unwrap_err());
+    assert_eq!(error.kind(), ErrorKind::Api);
+    assert_eq!(server.seen().len(), 3, "503 once (not retried), 400 twice");
+}
+
+#[tokio::test]
+async fn disabled_guard_sends_both() {
+    let server = accepting_server().await;
+    let client = server
+        .builder()
+        .disable_dispute_event_guard()
+        .build()
+        .unwrap();
+    assert!(!client.guard_enabled());
+    client
+        .create_chargeback(CLAIM, &chargeback())
+        .await
+        .unwrap();
+    client
+        .create_chargeback(CLAIM, &chargeback())
+        .await
+        .unwrap();
+    assert_eq!(server.seen().len(), 2);
+}
+
+#[tokio::test]
+async fn sqlite_ledger_survives_a_new_client() {
+    let server = accepting_server().await;
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("ledger.sqlite");
+    let (clock, shared) = manual_clock();
+    let first = server
+        .builder()
+        .clock(shared.clone())
+        .dispute_event_ledger_sqlite(&path)
+        .build()
+        .unwrap();
+    first.create_chargeback(CLAIM, &chargeback()).await.unwrap();
+    drop(first);
+
+    // A "restarted" client with a fresh connection to the same file.
+    let second = server
+        .builder()
+        .clock(shared)
+        .dispute_event_ledger(Arc::new(SqliteLedger::open(&path).unwrap()))
+        .build()
+        .unwrap();
+    let error = MastercomError::from(
+        second
+            .create_chargeback(CLAIM, &chargeback())
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(error.kind(), ErrorKind::DuplicatePrevented);
+    clock.advance(Duration::from_secs(61));
+    second
+        .create_chargeback(CLAIM, &chargeback())
+        .await
+        .unwrap();
+    assert_eq!(server.seen().len(), 2);
+}
+
+const CHILD_ENV: &str = "MASTERCOM_GUARD_TEST_CHILD";
+
+/// Runs only as the child of `sqlite_ledger_is_shared_between_processes` (selected by an
+/// environment variable); in a normal test run it returns at once.
+#[tokio::test]
+async fn child_process_sends_the_same_event() {
+    let Ok(spec) = std::env::var(CHILD_ENV) else {
+        return;
+    };
+    let mut parts = spec.splitn(3, '|');
+    let (url, ledger, key_path) = (
+        parts.next().unwrap(),
+        parts.next().unwrap(),
+        parts.next().unwrap(),
+    );
+    let client = MastercomClient::builder()
+        .base_url(url)
+        .consumer_key(support::CONSUMER_KEY)
+        .signing_key_pem(std::fs::read(key_path).unwrap())
+        .dispute_event_ledger_sqlite(ledger)
+        .build()
+        .unwrap();
+    let error = MastercomError::from(
+        client
+            .create_chargeback(CLAIM, &chargeback())
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(error.kind(), ErrorKind::DuplicatePrevented, "{error}");
+    println!("CHILD-REFUSED-DUPLICATE");
+}
+
+#[tokio::test]
+async fn sqlite_ledger_is_shared_between_processes() {
+    let server = accepting_server().await;
+    let directory = tempfile::tempdir().unwrap();
+    let ledger = directory.path().join("ledger.sqlite");
+    let key_path = directory.path().join("key.pem");
+    std::fs::write(&key_path, &server.key.pem).unwrap();
+    let client = server
+        .builder()
+        .dispute_event_ledger_sqlite(&ledger)
+        .build()
+        .unwrap();
+    client
+        .create_chargeback(CLAIM, &chargeback())
+        .await
+        .unwrap();
+
+    let output = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "child_process_sends_the_same_event",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(
+            CHILD_ENV,
+            format!(
+                "{}|{}|{}",
+                server.base_url(),
+                ledger.display(),
+                key_path.display()
+            ),
+        )
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "child failed: {stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("CHILD-REFUSED-DUPLICATE"),
+        "child did not run: {stdout}"
+    );
+    assert_eq!(
+        server.seen().len(),
+        1,
+        "the other process's duplicate never reached the server"
+    );
+}
+
+#[test]
+fn manual_clock_clones_share_time() {
+    use mastercom::guard::Clock;
+    let clock = ManualClock::new(1_000);
+    let other = clock.clone();
+    clock.advance(Duration::from_millis(500));
+    assert_eq!(other.now_ms(), 1_500);
+}
