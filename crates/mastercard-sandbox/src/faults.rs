@@ -143,11 +143,25 @@ pub(crate) async fn reset(connection: Option<&Connection>) -> Response {
 /// A response whose declared length exceeds what is sent before the connection is closed.
 pub(crate) fn truncated(body: Bytes) -> Response {
     let half = body.slice(..body.len() / 2);
-    let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
-        Ok(half),
-        Err(std::io::Error::other("sandbox fault: truncated body")),
-    ];
-    let mut response = Response::new(Body::from_stream(futures_util::stream::iter(chunks)));
+    // The half is sent, then the stream pauses so hyper flushes it, then fails, which makes
+    // hyper close the connection short of the declared length.
+    let chunks = futures_util::stream::unfold(0u8, move |step| {
+        let half = half.clone();
+        async move {
+            match step {
+                0 => Some((Ok::<Bytes, std::io::Error>(half), 1)),
+                1 => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    Some((
+                        Err(std::io::Error::other("sandbox fault: truncated body")),
+                        2,
+                    ))
+                }
+                _ => None,
+            }
+        }
+    });
+    let mut response = Response::new(Body::from_stream(chunks));
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
