@@ -167,6 +167,8 @@ async fn map_error(
     record: call::Record,
 ) -> Error {
     use progenitor_client::Error as Generated;
+    // The JWE middleware sees every response, so a status is recorded whenever one arrived; the
+    // fallback only serves variants that already carry their own.
     let status = record.status.unwrap_or(StatusCode::OK);
     match error {
         Generated::ErrorResponse(response) => {
@@ -231,11 +233,21 @@ impl<T> fmt::Debug for Secret<T> {
     }
 }
 
+/// Public PEM bytes (certificates): `Debug` shows only their size, not a wall of numbers.
+#[derive(Clone)]
+struct Pem(Vec<u8>);
+
+impl fmt::Debug for Pem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<PEM, {} bytes>", self.0.len())
+    }
+}
+
 /// Where the mTLS client certificate and key come from.
 #[derive(Clone, Debug)]
 enum IdentitySource {
     Pem {
-        chain: Vec<u8>,
+        chain: Pem,
         key: Secret<Vec<u8>>,
     },
     PemFiles {
@@ -283,7 +295,7 @@ enum DecryptionSource {
 pub struct IdentityInsightsClientBuilder {
     endpoint: Endpoint,
     identity: Option<IdentitySource>,
-    trust_ca_pem: Option<Vec<u8>>,
+    trust_ca_pem: Option<Pem>,
     encryption: Option<EncryptionSource>,
     decryption: Option<DecryptionSource>,
     connect_timeout: Option<Duration>,
@@ -328,7 +340,7 @@ impl IdentityInsightsClientBuilder {
         key: impl Into<Vec<u8>>,
     ) -> Self {
         self.identity = Some(IdentitySource::Pem {
-            chain: chain.into(),
+            chain: Pem(chain.into()),
             key: Secret(key.into()),
         });
         self
@@ -365,7 +377,7 @@ impl IdentityInsightsClientBuilder {
     /// Trust only this CA (PEM, one or more certificates) for the server's certificate, instead
     /// of the platform's trust store: for tests and private sandboxes.
     pub fn trust_ca_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
-        self.trust_ca_pem = Some(pem.into());
+        self.trust_ca_pem = Some(Pem(pem.into()));
         self
     }
 
@@ -456,7 +468,7 @@ impl IdentityInsightsClientBuilder {
         let roots = match &self.trust_ca_pem {
             None => TrustRoots::Platform,
             Some(pem) => TrustRoots::Only(
-                Certificate::chain_from_pem(pem)?
+                Certificate::chain_from_pem(&pem.0)?
                     .iter()
                     .map(|certificate| certificate.to_der().map(CertificateDer::from))
                     .collect::<Result<_, _>>()?,
@@ -513,7 +525,7 @@ impl IdentityInsightsClientBuilder {
 
 fn load_identity(source: IdentitySource) -> Result<ClientIdentity, BuildError> {
     let identity = match source {
-        IdentitySource::Pem { chain, key } => ClientIdentity::from_pem(&chain, &key.0)?,
+        IdentitySource::Pem { chain, key } => ClientIdentity::from_pem(&chain.0, &key.0)?,
         IdentitySource::PemFiles { chain, key } => {
             ClientIdentity::from_pem(&read(&chain)?, &read(&key)?)?
         }
