@@ -97,7 +97,7 @@ pub async fn exec(
         duration_ms = tracing::field::Empty,
         correlation_id = tracing::field::Empty,
     );
-    send(client, transport, request, operation)
+    send(client, transport, request, operation, span.clone())
         .instrument(span)
         .await
 }
@@ -107,6 +107,7 @@ async fn send(
     transport: &Transport,
     mut request: Request,
     operation: &OperationInfo,
+    span: tracing::Span,
 ) -> reqwest::Result<Response> {
     let started = Instant::now();
     let retry = transport
@@ -136,7 +137,6 @@ async fn send(
         request = next;
     };
 
-    let span = tracing::Span::current();
     span.record("attempts", attempt);
     span.record("duration_ms", started.elapsed().as_millis());
     match &result {
