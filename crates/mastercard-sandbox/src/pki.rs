@@ -131,6 +131,22 @@ impl Credentials {
         ]
     }
 
+    /// The OAuth1 signing key, loaded from its PKCS#12 file (for an in-process client or demo).
+    pub fn oauth1_signing_key(&self) -> Result<mastercard_keys::PrivateKey, SandboxError> {
+        Ok(mastercard_keys::PrivateKey::from_file(
+            &self.signing_p12,
+            &mastercard_keys::Pkcs12Options {
+                alias: Some(PKCS12_ALIAS.to_owned()),
+                password: Some(PKCS12_PASSWORD.to_owned()),
+            },
+        )?)
+    }
+
+    /// The CA certificate (DER) to trust for both listeners.
+    pub fn ca_der(&self) -> Result<Vec<u8>, SandboxError> {
+        Ok(mastercard_keys::Certificate::from_file(&self.ca_cert)?.to_der()?)
+    }
+
     /// A human-readable list of the files, printed on start.
     pub fn describe(&self) -> String {
         format!(

@@ -90,10 +90,14 @@ async fn handle(State(state): State<AppState>, request: Request) -> Response {
     let Some(spec_path) = path.strip_prefix("/mastercom") else {
         return ApiError::not_found("path", &path).into_response();
     };
-    let Some((operation, params)) = routes::find(parts.method.as_str(), spec_path) else {
+    let Some((operation, mut params)) = routes::find(parts.method.as_str(), spec_path) else {
         return ApiError::not_found("operation", &format!("{} {path}", parts.method))
             .into_response();
     };
+    // Path parameters arrive percent-encoded; the model works with the ids themselves.
+    for value in params.values_mut() {
+        *value = percent_decode_path(value);
+    }
     let fault = state.faults.take(operation.operation_id);
     faults::delay(fault.as_ref()).await;
     let action = fault.and_then(|f| f.action);
@@ -207,6 +211,11 @@ fn decode_query(query: &str) -> HashMap<String, String> {
             (percent_decode(k), percent_decode(v))
         })
         .collect()
+}
+
+fn percent_decode_path(s: &str) -> String {
+    // In a path, `+` is a literal plus.
+    percent_decode(&s.replace('+', "%2B"))
 }
 
 fn percent_decode(s: &str) -> String {
