@@ -125,10 +125,7 @@ async fn body_that_is_not_json_is_an_invalid_response_with_raw_body() {
 }
 
 fn builder_for(url: &str, key: &support::TestKey) -> mastercom::MastercomClientBuilder {
-    mastercom::MastercomClient::builder()
-        .base_url(url)
-        .consumer_key(support::CONSUMER_KEY)
-        .signing_key_pem(key.pem.clone())
+    support::loopback_builder(url, &key.pem)
         .timeouts(short_timeouts(Duration::from_millis(400)))
         .retry(mastercom::retry::RetryConfig {
             max_attempts: 1,

@@ -20,6 +20,15 @@ fn chargeback() -> mastercom::types::CreateChargebackRequest {
     support::body("CreateChargebackRequest")
 }
 
+/// Sends the test's one chargeback.
+async fn send_chargeback(client: &MastercomClient) -> Result<(), MastercomError> {
+    client
+        .create_chargeback(CLAIM, &chargeback())
+        .await
+        .map(drop)
+        .map_err(MastercomError::from)
+}
+
 async fn accepting_server() -> SignedServer {
     SignedServer::start(|_, _| {
         ResponseTemplate::new(200).set_body_json(json!({"chargebackId": "300018439680"}))
@@ -33,17 +42,9 @@ async fn identical_event_within_60_s_is_refused_and_allowed_after() {
     let (clock, shared) = manual_clock();
     let client = server.builder().clock(shared).build().unwrap();
 
-    client
-        .create_chargeback(CLAIM, &chargeback())
-        .await
-        .unwrap();
+    send_chargeback(&client).await.unwrap();
     clock.advance(Duration::from_secs(59));
-    let error = MastercomError::from(
-        client
-            .create_chargeback(CLAIM, &chargeback())
-            .await
-            .unwrap_err(),
-    );
+    let error = send_chargeback(&client).await.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::DuplicatePrevented);
     assert!(!error.request_may_have_been_sent());
     let message = error.to_string();
@@ -64,10 +65,7 @@ async fn identical_event_within_60_s_is_refused_and_allowed_after() {
     assert_eq!(server.seen().len(), 2);
 
     clock.advance(Duration::from_secs(2));
-    client
-        .create_chargeback(CLAIM, &chargeback())
-        .await
-        .unwrap();
+    send_chargeback(&client).await.unwrap();
     assert_eq!(server.seen().len(), 3, "allowed after 60 s");
     server.assert_all_verified();
 }
@@ -85,31 +83,18 @@ async fn after_a_timeout_the_same_event_is_refused_for_an_hour() {
     let key = support::test_key();
     let (url, connections) = silent_server().await;
     let (clock, shared) = manual_clock();
-    let client = MastercomClient::builder()
-        .base_url(url)
-        .consumer_key(support::CONSUMER_KEY)
-        .signing_key_pem(key.pem.clone())
+    let client = support::loopback_builder(&url, &key.pem)
         .timeouts(short_timeouts(Duration::from_millis(300)))
         .clock(shared)
         .build()
         .unwrap();
 
-    let error = MastercomError::from(
-        client
-            .create_chargeback(CLAIM, &chargeback())
-            .await
-            .unwrap_err(),
-    );
+    let error = send_chargeback(&client).await.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Timeout);
     assert!(error.request_may_have_been_sent());
 
     clock.advance(Duration::from_secs(59 * 60));
-    let error = MastercomError::from(
-        client
-            .create_chargeback(CLAIM, &chargeback())
-            .await
-            .unwrap_err(),
-    );
+    let error = send_chargeback(&client).await.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::OutcomeUnknown);
     assert!(!error.request_may_have_been_sent());
     let message = error.to_string();
@@ -125,12 +110,7 @@ async fn after_a_timeout_the_same_event_is_refused_for_an_hour() {
     );
 
     clock.advance(Duration::from_secs(61));
-    let error = MastercomError::from(
-        client
-            .create_chargeback(CLAIM, &chargeback())
-            .await
-            .unwrap_err(),
-    );
+    let error = send_chargeback(&client).await.unwrap_err();
     assert_eq!(
         error.kind(),
         ErrorKind::Timeout,
@@ -152,16 +132,8 @@ async fn a_server_error_holds_the_event_and_a_rejection_releases_it() {
     let (_clock, shared) = manual_clock();
     let client = server.builder().clock(shared).build().unwrap();
 
-    let _ = client
-        .create_chargeback(CLAIM, &chargeback())
-        .await
-        .unwrap_err();
-    let error = MastercomError::from(
-        client
-            .create_chargeback(CLAIM, &chargeback())
-            .await
-            .unwrap_err(),
-    );
+    send_chargeback(&client).await.unwrap_err();
+    let error = send_chargeback(&client).await.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::OutcomeUnknown);
 
     // A 400 means Mastercom did not create the event: the caller may fix and resend at once.
@@ -181,14 +153,8 @@ async fn disabled_guard_sends_both() {
         .build()
         .unwrap();
     assert!(!client.guard_enabled());
-    client
-        .create_chargeback(CLAIM, &chargeback())
-        .await
-        .unwrap();
-    client
-        .create_chargeback(CLAIM, &chargeback())
-        .await
-        .unwrap();
+    send_chargeback(&client).await.unwrap();
+    send_chargeback(&client).await.unwrap();
     assert_eq!(server.seen().len(), 2);
 }
 
@@ -204,7 +170,7 @@ async fn sqlite_ledger_survives_a_new_client() {
         .dispute_event_ledger_sqlite(&path)
         .build()
         .unwrap();
-    first.create_chargeback(CLAIM, &chargeback()).await.unwrap();
+    send_chargeback(&first).await.unwrap();
     drop(first);
 
     // A "restarted" client with a fresh connection to the same file.
@@ -214,18 +180,10 @@ async fn sqlite_ledger_survives_a_new_client() {
         .dispute_event_ledger(Arc::new(SqliteLedger::open(&path).unwrap()))
         .build()
         .unwrap();
-    let error = MastercomError::from(
-        second
-            .create_chargeback(CLAIM, &chargeback())
-            .await
-            .unwrap_err(),
-    );
+    let error = send_chargeback(&second).await.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::DuplicatePrevented);
     clock.advance(Duration::from_secs(61));
-    second
-        .create_chargeback(CLAIM, &chargeback())
-        .await
-        .unwrap();
+    send_chargeback(&second).await.unwrap();
     assert_eq!(server.seen().len(), 2);
 }
 
@@ -244,19 +202,11 @@ async fn child_process_sends_the_same_event() {
         parts.next().unwrap(),
         parts.next().unwrap(),
     );
-    let client = MastercomClient::builder()
-        .base_url(url)
-        .consumer_key(support::CONSUMER_KEY)
-        .signing_key_pem(std::fs::read(key_path).unwrap())
+    let client = support::loopback_builder(url, &std::fs::read(key_path).unwrap())
         .dispute_event_ledger_sqlite(ledger)
         .build()
         .unwrap();
-    let error = MastercomError::from(
-        client
-            .create_chargeback(CLAIM, &chargeback())
-            .await
-            .unwrap_err(),
-    );
+    let error = send_chargeback(&client).await.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::DuplicatePrevented, "{error}");
     println!("CHILD-REFUSED-DUPLICATE");
 }
@@ -273,10 +223,7 @@ async fn sqlite_ledger_is_shared_between_processes() {
         .dispute_event_ledger_sqlite(&ledger)
         .build()
         .unwrap();
-    client
-        .create_chargeback(CLAIM, &chargeback())
-        .await
-        .unwrap();
+    send_chargeback(&client).await.unwrap();
 
     let output = Command::new(std::env::current_exe().unwrap())
         .args([

@@ -97,6 +97,17 @@ pub enum RecordedOutcome {
     NotCreated,
 }
 
+impl RecordedOutcome {
+    /// The state to store, or `None` when the entry is to be forgotten.
+    pub fn state(self) -> Option<EntryState> {
+        match self {
+            Self::Sent => Some(EntryState::Sent),
+            Self::Unknown => Some(EntryState::Unknown),
+            Self::NotCreated => None,
+        }
+    }
+}
+
 /// The ledger could not be used; the guard refuses the event rather than risk a duplicate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LedgerError(pub String);

@@ -126,10 +126,7 @@ impl SignedServer {
 
     /// A builder pointed at this server with the test key and consumer key.
     pub fn builder(&self) -> MastercomClientBuilder {
-        MastercomClient::builder()
-            .base_url(self.base_url())
-            .consumer_key(CONSUMER_KEY)
-            .signing_key_pem(self.key.pem.clone())
+        loopback_builder(&self.base_url(), &self.key.pem)
     }
 
     pub fn seen(&self) -> Vec<Seen> {
@@ -150,6 +147,14 @@ impl SignedServer {
             );
         }
     }
+}
+
+/// A builder for `url` with the test consumer key and `pem`.
+pub fn loopback_builder(url: &str, pem: &[u8]) -> MastercomClientBuilder {
+    MastercomClient::builder()
+        .base_url(url)
+        .consumer_key(CONSUMER_KEY)
+        .signing_key_pem(pem.to_vec())
 }
 
 /// A fixed-time clock at a realistic date.
