@@ -167,7 +167,7 @@ impl MemoryLedger {
     }
 }
 
-fn poisoned<T>(_: T) -> LedgerError {
+pub(super) fn poisoned<T>(_: T) -> LedgerError {
     LedgerError("a thread panicked while holding the ledger".to_owned())
 }
 
@@ -201,21 +201,16 @@ impl DisputeEventLedger for MemoryLedger {
         now_ms: u64,
     ) -> Result<(), LedgerError> {
         let mut entries = self.entries.lock().map_err(poisoned)?;
-        let state = match outcome {
-            RecordedOutcome::Sent => EntryState::Sent,
-            RecordedOutcome::Unknown => EntryState::Unknown,
-            RecordedOutcome::NotCreated => {
-                entries.remove(&key.id());
-                return Ok(());
-            }
+        match outcome.state() {
+            Some(state) => entries.insert(
+                key.id(),
+                Entry {
+                    state,
+                    at_ms: now_ms,
+                },
+            ),
+            None => entries.remove(&key.id()),
         };
-        entries.insert(
-            key.id(),
-            Entry {
-                state,
-                at_ms: now_ms,
-            },
-        );
         Ok(())
     }
 }

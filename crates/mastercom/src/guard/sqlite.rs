@@ -15,7 +15,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use super::key::EventKey;
 use super::ledger::{
     DisputeEventLedger, Entry, EntryState, LedgerError, RecordedOutcome, Reservation, Windows,
-    blocks,
+    blocks, poisoned,
 };
 
 /// The SQLite ledger. Opening it creates the file and table if needed.
@@ -26,10 +26,6 @@ pub struct SqliteLedger {
 
 fn sql(error: rusqlite::Error) -> LedgerError {
     LedgerError(format!("SQLite: {error}"))
-}
-
-fn poisoned<T>(_: T) -> LedgerError {
-    LedgerError("a thread panicked while holding the ledger".to_owned())
 }
 
 impl SqliteLedger {
@@ -130,18 +126,14 @@ impl DisputeEventLedger for SqliteLedger {
         now_ms: u64,
     ) -> Result<(), LedgerError> {
         let connection = self.connection.lock().map_err(poisoned)?;
-        let state = match outcome {
-            RecordedOutcome::Sent => EntryState::Sent,
-            RecordedOutcome::Unknown => EntryState::Unknown,
-            RecordedOutcome::NotCreated => {
-                connection
-                    .execute(
-                        "DELETE FROM dispute_events WHERE key = ?1",
-                        params![key.id()],
-                    )
-                    .map_err(sql)?;
-                return Ok(());
-            }
+        let Some(state) = outcome.state() else {
+            connection
+                .execute(
+                    "DELETE FROM dispute_events WHERE key = ?1",
+                    params![key.id()],
+                )
+                .map_err(sql)?;
+            return Ok(());
         };
         connection
             .execute(
