@@ -111,8 +111,10 @@ impl Sandbox {
         let mastercom_state =
             mastercom::AppState::new(&config, &credentials, model.clone(), faults.clone())?;
         let iit_state = iit::IitState::new(&config, &credentials, faults.clone())?;
-        let server_tls = tls::server_config(&credentials, None)?;
-        let iit_tls = tls::server_config(&credentials, Some(client_roots(&config, &credentials)?))?;
+        let roots = client_roots(&config, &credentials);
+        let server_tls =
+            tls::server_config(&credentials, roots.clone(), tls::ClientAuth::Optional)?;
+        let iit_tls = tls::server_config(&credentials, roots, tls::ClientAuth::Required)?;
         let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);
         let (mastercom_addr, mastercom_task) = server::serve(
             SocketAddr::new(config.bind, config.mastercom_port),
@@ -149,12 +151,12 @@ fn host_port(addr: SocketAddr) -> String {
     }
 }
 
-fn client_roots(config: &SandboxConfig, creds: &Credentials) -> Result<Vec<PathBuf>, SandboxError> {
+fn client_roots(config: &SandboxConfig, creds: &Credentials) -> Vec<PathBuf> {
     let mut roots = vec![creds.ca_cert.clone()];
     if let Some(extra) = &config.trust.client_ca {
         roots.push(extra.clone());
     }
-    Ok(roots)
+    roots
 }
 
 /// A started sandbox. Dropping it without [`RunningSandbox::shutdown`] leaves the listeners

@@ -10,11 +10,20 @@ use rustls::server::WebPkiClientVerifier;
 
 use crate::{Credentials, SandboxError};
 
-/// The server configuration; with `client_roots`, a client certificate chained to one of them is
-/// required during the handshake.
+/// Whether the listener asks for a client certificate.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum ClientAuth {
+    /// Asked for; when one is sent it must chain to the roots (Mastercom: OAuth1 authenticates).
+    Optional,
+    /// Required during the handshake (Identity Insights).
+    Required,
+}
+
+/// The server configuration; client certificates, when asked for, must chain to `client_roots`.
 pub fn server_config(
     creds: &Credentials,
-    client_roots: Option<Vec<PathBuf>>,
+    client_roots: Vec<PathBuf>,
+    auth: ClientAuth,
 ) -> Result<Arc<ServerConfig>, SandboxError> {
     let provider = Arc::new(rustls_openssl::default_provider());
     let cert = read_certs(&creds.server_cert)?;
@@ -27,21 +36,20 @@ pub fn server_config(
     let builder = ServerConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         .map_err(tls_error)?;
-    let builder = match client_roots {
-        None => builder.with_no_client_auth(),
-        Some(paths) => {
-            let mut store = rustls::RootCertStore::empty();
-            for path in paths {
-                for der in read_certs(&path)? {
-                    store.add(der).map_err(tls_error)?;
-                }
-            }
-            let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(store), provider)
-                .build()
-                .map_err(tls_error)?;
-            builder.with_client_cert_verifier(verifier)
+    let mut store = rustls::RootCertStore::empty();
+    for path in client_roots {
+        for der in read_certs(&path)? {
+            store.add(der).map_err(tls_error)?;
         }
-    };
+    }
+    let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(store), provider);
+    let verifier = match auth {
+        ClientAuth::Optional => verifier.allow_unauthenticated(),
+        ClientAuth::Required => verifier,
+    }
+    .build()
+    .map_err(tls_error)?;
+    let builder = builder.with_client_cert_verifier(verifier);
     let mut config = builder.with_single_cert(chain, key).map_err(tls_error)?;
     // HTTP/1.1 only: the connection-level faults (reset, truncation) are per connection there.
     config.alpn_protocols = vec![b"http/1.1".to_vec()];

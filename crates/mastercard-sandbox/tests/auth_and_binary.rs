@@ -126,3 +126,15 @@ fn binary_prints_where_the_credentials_are_and_serves() {
     assert!(state.path().join("client.p12").is_file());
     assert!(state.path().join("sandbox.sqlite").is_file());
 }
+
+#[tokio::test]
+async fn mastercom_takes_a_client_certificate_when_one_is_offered() {
+    let mut env = support::start().await;
+    let creds = env.sandbox.credentials.clone();
+    env.http = support::http_client(
+        &creds,
+        Some(support::identity(&creds.client_cert, &creds.client_key)),
+    );
+    assert_eq!(env.call("GET", "/v6/healthcheck", None).await.status, 200);
+    env.sandbox.shutdown().await;
+}

@@ -322,9 +322,10 @@ fn ids(body: &Value, list: &str, field: &str) -> Vec<String> {
 }
 
 fn in_range(unix: u64, from: &str, to: &str) -> bool {
+    // Dates may carry a time part; only the `YYYY-MM-DD` prefix is compared.
+    let day = |s: &str| s.get(..10).unwrap_or(s).to_owned();
     let d = date(unix);
-    (from.is_empty() || d.as_str() >= &from[..from.len().min(10)])
-        && (to.is_empty() || d.as_str() <= &to[..to.len().min(10)])
+    (from.is_empty() || d >= day(from)) && (to.is_empty() || d <= day(to))
 }
 
 fn doc_status(documents: &[Document]) -> String {
