@@ -1,11 +1,23 @@
 //! Per-call total timeouts: a base, scaled by the request body's size, with per-operation
-//! overrides (document downloads can be 22 MB of base64 in the response).
+//! overrides (document downloads can be 22 MB of base64 in the response), and [`with_timeout`]
+//! for one call.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use mastercard_transport::{Middleware, MiddlewareError};
 use progenitor_client::OperationInfo;
+
+tokio::task_local! {
+    static CALL_TIMEOUT: Duration;
+}
+
+/// Runs `call` with its total timeout set to `timeout`, overriding every other setting:
+/// `with_timeout(Duration::from_secs(600), client.get_chargeback_doc(..)).await`. The request
+/// hooks run inside the caller's task, so the value reaches them without a new parameter.
+pub async fn with_timeout<F: Future>(timeout: Duration, call: F) -> F::Output {
+    CALL_TIMEOUT.scope(timeout, call).await
+}
 
 /// Timeout settings of a [`crate::MastercomClient`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,7 +86,10 @@ impl Middleware for CallTimeout {
             .body()
             .and_then(reqwest::Body::as_bytes)
             .map_or(0, <[u8]>::len);
-        *request.timeout_mut() = Some(self.0.for_call(operation.operation_id, body_len));
+        let timeout = CALL_TIMEOUT
+            .try_with(|timeout| *timeout)
+            .unwrap_or_else(|_| self.0.for_call(operation.operation_id, body_len));
+        *request.timeout_mut() = Some(timeout);
         Ok(())
     }
 }

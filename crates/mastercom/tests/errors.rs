@@ -178,3 +178,27 @@ async fn server_error_was_received() {
     assert!(error.request_may_have_been_sent());
     assert_eq!(error.delivery(), Delivery::Received);
 }
+
+#[tokio::test]
+async fn a_per_call_timeout_overrides_the_client_setting() {
+    let key = support::test_key();
+    let (url, _connections) = silent_server().await;
+    // The client would wait a minute; this one call gives up after 200 ms.
+    let client = support::loopback_builder(&url, &key.pem)
+        .timeouts(short_timeouts(Duration::from_secs(60)))
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let result = mastercom::timeouts::with_timeout(
+        Duration::from_millis(200),
+        client.get_claim_detail(CLAIM),
+    )
+    .await;
+    let error = MastercomError::from(result.unwrap_err());
+    assert_eq!(error.kind(), ErrorKind::Timeout);
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
+}
