@@ -268,3 +268,23 @@ fn manual_clock_clones_share_time() {
     clock.advance(Duration::from_millis(500));
     assert_eq!(other.now_ms(), 1_500);
 }
+
+#[tokio::test]
+async fn concurrent_identical_events_send_once() {
+    // The server answers slowly, so the second call is made while the first is in flight.
+    let server = SignedServer::start(|_, _| {
+        ResponseTemplate::new(200)
+            .set_body_json(json!({}))
+            .set_delay(Duration::from_millis(300))
+    })
+    .await;
+    let client = server.builder().build().unwrap();
+    let (first, second) = tokio::join!(send_chargeback(&client), send_chargeback(&client));
+    let errors: Vec<_> = [first, second]
+        .into_iter()
+        .filter_map(Result::err)
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].kind(), ErrorKind::InFlight);
+    assert_eq!(server.seen().len(), 1);
+}
