@@ -7,6 +7,7 @@ mod support;
 
 use std::collections::BTreeSet;
 
+use mastercom::types as t;
 use serde_json::{Value, json};
 use support::{Env, Reply};
 
@@ -16,6 +17,124 @@ fn s(v: &Value, k: &str) -> String {
     v[k].as_str()
         .unwrap_or_else(|| panic!("no {k} in {v}"))
         .to_owned()
+}
+
+/// Deserialises a 200 body into the operation's generated response type.
+fn check_shape(op: &str, body: &Value) {
+    let v = body.clone();
+    let result: Result<(), serde_json::Error> = match op {
+        "Update Claim" => serde_json::from_value::<t::ClaimResponse>(v).map(drop),
+        "acknowledgeChargebacks" => {
+            serde_json::from_value::<t::ChargebackMarkProcessedResponse>(v).map(drop)
+        }
+        "acknowledgeChargebacksDebitMC" => {
+            serde_json::from_value::<t::ChargebackMarkProcessedResponse>(v).map(drop)
+        }
+        "acqFulfillRetrievalRequest" => {
+            serde_json::from_value::<t::AcquirerFulfillmentResponse>(v).map(drop)
+        }
+        "createCaseFiling" => serde_json::from_value::<t::CaseFilingResponse>(v).map(drop),
+        "createChargeback" => serde_json::from_value::<t::ChargebackResponse>(v).map(drop),
+        "createChargebackDebitMC" => serde_json::from_value::<t::ChargebackResponse>(v).map(drop),
+        "createChargebackReversal" => serde_json::from_value::<t::ChargebackResponse>(v).map(drop),
+        "createChargebackReversalDebitMC" => {
+            serde_json::from_value::<t::ChargebackResponse>(v).map(drop)
+        }
+        "createClaim" => serde_json::from_value::<t::ClaimResponse>(v).map(drop),
+        "createFee" => serde_json::from_value::<t::FeeResponse>(v).map(drop),
+        "createFeeDebitMC" => serde_json::from_value::<t::FeeSingleResponse>(v).map(drop),
+        "createFraudMasterCard" => serde_json::from_value::<t::FraudResponse>(v).map(drop),
+        "createRetrievalRequest" => {
+            serde_json::from_value::<t::CreateRetrievalResponse>(v).map(drop)
+        }
+        "createRetrievalRequestDebitMC" => {
+            serde_json::from_value::<t::CreateRetrievalResponse>(v).map(drop)
+        }
+        "getCaseFilingDoc" => serde_json::from_value::<t::DocumentResponseStructure>(v).map(drop),
+        "getChargebackDoc" => serde_json::from_value::<t::DocumentResponseStructure>(v).map(drop),
+        "getChargebackDocDebitMC" => {
+            serde_json::from_value::<t::DocumentResponseStructure>(v).map(drop)
+        }
+        "getClaimDetail" => serde_json::from_value::<t::ClaimDetail>(v).map(drop),
+        "getDataForCreateChargeback" => {
+            serde_json::from_value::<t::LoadDataForChargebackResponse>(v).map(drop)
+        }
+        "getDataForCreateFee" => serde_json::from_value::<t::LoadDataForFeeResponse>(v).map(drop),
+        "getDataForCreateFraud" => {
+            serde_json::from_value::<t::LoadDataForFraudResponse>(v).map(drop)
+        }
+        "getDataForCreateRetrievalRequest" => {
+            serde_json::from_value::<t::LoadDataForRetrievalResponse>(v).map(drop)
+        }
+        "getQueueSummary" => serde_json::from_value::<Vec<t::ClaimSummary>>(v).map(drop),
+        "getQueueSummaryPost" => serde_json::from_value::<t::QueueContentSummary>(v).map(drop),
+        "getQueues" => serde_json::from_value::<Vec<t::Queue>>(v).map(drop),
+        "getRetrievalDoc" => serde_json::from_value::<t::DocumentResponseStructure>(v).map(drop),
+        "getRetrievalDocDebitMC" => {
+            serde_json::from_value::<t::DocumentResponseStructure>(v).map(drop)
+        }
+        "getTransactionClearingDetail" => serde_json::from_value::<t::ClearingDetail>(v).map(drop),
+        "healthcheck" => serde_json::from_value::<t::HealthCheckResponse>(v).map(drop),
+        "issuerResponseRetrievalDebitMCRequest" => {
+            serde_json::from_value::<t::RetrievalResponse>(v).map(drop)
+        }
+        "issuerResponseRetrievalRequest" => {
+            serde_json::from_value::<t::RetrievalResponse>(v).map(drop)
+        }
+        "reconReportDataAcknowledge" => {
+            serde_json::from_value::<t::ReconReportDataAcknowledgeResponse>(v).map(drop)
+        }
+        "reconReportDataRetrieval" => {
+            serde_json::from_value::<t::ReconReportDataRetrivalResponse>(v).map(drop)
+        }
+        "retrieveAuthorizationDetail" => {
+            serde_json::from_value::<t::AuthorizationDetail>(v).map(drop)
+        }
+        "retrieveCaseFilingImageStatus" => {
+            serde_json::from_value::<t::CaseFilingImageStatusResponse>(v).map(drop)
+        }
+        "retrieveCaseFilingStatus" => {
+            serde_json::from_value::<t::CaseFilingStatusResponse>(v).map(drop)
+        }
+        "retrieveChargebackImageStatus" => {
+            serde_json::from_value::<t::ChargebackImageStatusResponse>(v).map(drop)
+        }
+        "retrieveChargebackImageStatusDebitMC" => {
+            serde_json::from_value::<t::ChargebackImageStatusResponse>(v).map(drop)
+        }
+        "retrieveChargebackStatus" => {
+            serde_json::from_value::<t::ChargebackStatusResponse>(v).map(drop)
+        }
+        "retrieveChargebackStatusDebitMC" => {
+            serde_json::from_value::<t::ChargebackStatusResponse>(v).map(drop)
+        }
+        "retrieveClaims" => serde_json::from_value::<t::CaseFilingClaimsResponse>(v).map(drop),
+        "retrieveFulfillmentDebitMCImageStatus" => {
+            serde_json::from_value::<t::RetrievalsImageStatusResponse>(v).map(drop)
+        }
+        "retrieveFulfillmentDebitMCStatus" => {
+            serde_json::from_value::<t::RetrievalStatusResponse>(v).map(drop)
+        }
+        "retrieveFulfillmentImageStatus" => {
+            serde_json::from_value::<t::RetrievalsImageStatusResponse>(v).map(drop)
+        }
+        "retrieveFulfillmentStatus" => {
+            serde_json::from_value::<t::RetrievalStatusResponse>(v).map(drop)
+        }
+        "transactionDebitMCMessageDetail" => {
+            serde_json::from_value::<t::TransactionSingleMessageDetail>(v).map(drop)
+        }
+        "transactionMessageSearchDebitMC" => {
+            serde_json::from_value::<t::TransactionSingleMessageSummaryList>(v).map(drop)
+        }
+        "transactionSearch" => serde_json::from_value::<t::TransactionSummary>(v).map(drop),
+        "updateCaseFiling" => serde_json::from_value::<t::CaseFilingResponse>(v).map(drop),
+        "updateChargeback" => serde_json::from_value::<t::ChargebackResponse>(v).map(drop),
+        "updateChargebackDebitMC" => serde_json::from_value::<t::ChargebackResponse>(v).map(drop),
+        other => panic!("no response type for {other}"),
+    };
+    result
+        .unwrap_or_else(|e| panic!("{op}: 200 body does not match its response type: {e}: {body}"));
 }
 
 struct Run<'a> {
@@ -58,6 +177,7 @@ impl Run<'_> {
                 matched.path
             );
         }
+        check_shape(op, &reply);
         self.seen.insert(op);
         reply
     }
