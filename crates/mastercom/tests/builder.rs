@@ -142,3 +142,62 @@ fn debug_output_contains_no_secrets() {
         assert!(!shown.contains("PRIVATE KEY"), "{shown}");
     }
 }
+
+const FROM_ENV_CHILD: &str = "MASTERCOM_FROM_ENV_TEST_CHILD";
+
+/// Runs only as the child of `from_env_reads_the_documented_variables` (the environment of a
+/// running test cannot be changed safely, so the variables are given to a new process).
+#[test]
+fn from_env_child() {
+    if std::env::var(FROM_ENV_CHILD).is_err() {
+        return;
+    }
+    let client = MastercomClient::from_env().unwrap().build().unwrap();
+    assert_eq!(client.base_url(), "https://api.mastercard.com/mastercom");
+    assert!(client.guard_enabled());
+    println!("FROM-ENV-OK");
+}
+
+#[test]
+fn from_env_reads_the_documented_variables() {
+    let directory = tempfile::tempdir().unwrap();
+    let key = pki::rsa(2048);
+    let cert = pki::certificate(&key, "signing", None, false, &[], Validity::CURRENT);
+    let p12 = directory.path().join("key.p12");
+    std::fs::write(&p12, pki::pkcs12(&key, &cert, &[], "keyalias", PASSWORD)).unwrap();
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "from_env_child", "--nocapture"])
+        .env(FROM_ENV_CHILD, "1")
+        .env("MASTERCARD_CONSUMER_KEY", "ck")
+        .env("MASTERCARD_SIGNING_KEY_PATH", &p12)
+        .env("MASTERCARD_SIGNING_KEY_ALIAS", "keyalias")
+        .env("MASTERCARD_SIGNING_KEY_PASSWORD", PASSWORD)
+        .env("MASTERCARD_ENVIRONMENT", "production")
+        .env(
+            "MASTERCOM_LEDGER_PATH",
+            directory.path().join("ledger.sqlite"),
+        )
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("FROM-ENV-OK"),
+        "child did not run: {stdout}"
+    );
+    assert!(directory.path().join("ledger.sqlite").exists());
+
+    // Without the variables, the error names the missing one.
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "from_env_child", "--nocapture"])
+        .env(FROM_ENV_CHILD, "1")
+        .env_remove("MASTERCARD_CONSUMER_KEY")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("MASTERCARD_CONSUMER_KEY"));
+}

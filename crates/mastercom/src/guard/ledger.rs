@@ -42,7 +42,9 @@ impl Default for Windows {
 /// The state of a remembered event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EntryState {
-    /// Reserved and being sent (or its sender died before recording the outcome).
+    /// Reserved and being sent — or its sender died, or the caller dropped the call's future,
+    /// before the outcome was recorded; either way the request may have gone out, so it blocks
+    /// like an unknown outcome.
     InFlight,
     /// Mastercard answered 2xx.
     Sent,
