@@ -380,6 +380,17 @@ async fn faults_reset_after_read_503_and_truncated_body() {
     let reply = send(body.clone()).await.unwrap();
     assert_eq!(reply.headers()["content-type"], "text/html");
 
+    // Added latency (measured, not used for synchronisation).
+    env.sandbox.faults().set(
+        "transactionSearch",
+        Fault::default()
+            .latency(std::time::Duration::from_millis(300))
+            .times(1),
+    );
+    let started = std::time::Instant::now();
+    assert_eq!(send(body.clone()).await.unwrap().status(), 200);
+    assert!(started.elapsed() >= std::time::Duration::from_millis(300));
+
     // Through the admin endpoint (loopback), then cleared.
     let admin = format!(
         "{}/__sandbox/faults/transactionSearch",
