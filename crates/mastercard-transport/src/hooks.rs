@@ -127,12 +127,14 @@ async fn send(
         let Some(delay) = delay else {
             break (Some(next), result);
         };
+        tracing::debug!(attempt, delay_ms = delay.as_millis(), "retrying");
+        tokio::time::sleep(delay).await;
+        // Signed after the wait, so the timestamp is that of the attempt. If the attempt cannot
+        // be prepared, the previous result stands (an old signature is never replayed).
         if reapply(transport, &mut next, operation).is_err() {
             break (Some(next), result);
         }
-        tracing::debug!(attempt, delay_ms = delay.as_millis(), "retrying");
         drop(result);
-        tokio::time::sleep(delay).await;
         attempt += 1;
         request = next;
     };
