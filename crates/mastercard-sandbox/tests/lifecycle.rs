@@ -150,6 +150,20 @@ async fn lifecycle_through_the_generated_client() {
             .await
             .unwrap();
     }
+    let with_case = c.get_claim_detail(&claim).await.unwrap().into_inner();
+    let lifecycle = with_case
+        .case_filing_details
+        .expect("the case is on the claim");
+    assert_eq!(lifecycle.case_filing_status.as_deref(), Some("WITHDRAWN"));
+    let actions: Vec<_> = lifecycle
+        .case_filing_resp_history
+        .iter()
+        .filter_map(|h| h.action.clone())
+        .collect();
+    assert_eq!(
+        actions,
+        ["CREATE", "REJECT", "REBUT", "ESCALATE", "WITHDRAW"]
+    );
     let final_action = c
         .update_case_filing(&case, &typed(json!({"action": "ACCEPT"})))
         .await

@@ -60,7 +60,15 @@ pub fn handle(model: &Model, operation_id: &str, call: &Call<'_>) -> Result<Valu
         "transactionDebitMCMessageDetail" => debit_detail(model, call),
         // Claims
         "createClaim" => create_claim(model, call),
-        "getClaimDetail" => Ok(claim_detail(&model.claim(call.param("claim-id"))?)),
+        "getClaimDetail" => {
+            let claim = model.claim(call.param("claim-id"))?;
+            let case = model
+                .cases()
+                .into_iter()
+                .rev()
+                .find(|c| c.claim_id == claim.id);
+            Ok(claim_detail(&claim, case.as_ref()))
+        }
         "Update Claim" => update_claim(model, call),
         // Retrievals
         "getDataForCreateRetrievalRequest" => {
@@ -571,7 +579,7 @@ fn update_claim(model: &Model, call: &Call<'_>) -> Result<Value, ApiError> {
 }
 
 /// ClaimDetail as the spec shapes it.
-pub fn claim_detail(c: &Claim) -> Value {
+pub fn claim_detail(c: &Claim, case: Option<&Case>) -> Value {
     let seed = c.seed_transaction();
     let chargebacks: Vec<Value> = c
         .chargebacks
@@ -622,10 +630,41 @@ pub fn claim_detail(c: &Claim) -> Value {
         map.insert("primaryAccountNum".into(), json!(t.primary_account_num));
         map.insert("acquirerRefNum".into(), json!(t.acquirer_ref_num));
     }
+    if let (Some(case), Some(map)) = (case, detail.as_object_mut()) {
+        map.insert("caseFilingDetails".into(), case_lifecycle(case));
+    }
     if let (Some(last), Some(map)) = (c.retrievals.last(), detail.as_object_mut()) {
         map.insert("retrievalDetails".into(), retrieval_summary(c, last));
     }
     detail
+}
+
+/// `CaseFilingLifeCycle`: the filing as made, its status and every action taken.
+fn case_lifecycle(case: &Case) -> Value {
+    let r = &case.request;
+    let history: Vec<Value> = case
+        .history
+        .iter()
+        .map(
+            |(action, memo, at)| json!({"action": action, "memo": memo, "responseDate": date(*at)}),
+        )
+        .collect();
+    json!({
+        "caseFilingStatus": case.status,
+        "caseFilingRespHistory": history,
+        "caseFilingDetails": {
+            "caseId": case.id,
+            "claimId": case.claim_id,
+            "caseType": s(r, "caseType"),
+            "currencyCode": s(r, "currencyCode"),
+            "disputeAmount": s(r, "disputeAmount"),
+            "filingAs": s(r, "filingAs"),
+            "filingIca": s(r, "filingIca"),
+            "filingAgaintstIca": s(r, "filedAgainstIca"),
+            "reasonCode": s(r, "chargebackReasonCode"),
+            "chargebackRefNum": r.get("chargebackRefNum").cloned().unwrap_or_else(|| json!([])),
+        },
+    })
 }
 
 fn retrieval_summary(c: &Claim, r: &Retrieval) -> Value {
