@@ -1,0 +1,425 @@
+//! One function per Mastercom operation: validate the body against the generated request type,
+//! apply the state transition, answer with the spec's response shape.
+
+use std::collections::HashMap;
+
+use mastercom::types as t;
+use serde_json::{Value, json};
+
+use super::errors::{ApiError, validate};
+use super::model::{
+    Case, Chargeback, Claim, DUPLICATE_WINDOW_SECS, Document, Model, Retrieval, SEED_TRANSACTIONS,
+    SeedTransaction, date, new_id, now, uuid,
+};
+
+mod cases;
+mod chargebacks;
+mod claims;
+mod retrievals;
+mod transactions;
+
+use cases::*;
+use chargebacks::*;
+use claims::*;
+use retrievals::*;
+use transactions::*;
+
+/// What a handler sees of the request.
+pub struct Call<'a> {
+    /// Path parameters by their spec name (`claim-id`, …).
+    pub params: &'a HashMap<String, String>,
+    /// Decoded query parameters.
+    pub query: &'a HashMap<String, String>,
+    /// The body as received.
+    pub body: &'a [u8],
+}
+
+impl Call<'_> {
+    fn param(&self, name: &str) -> &str {
+        self.params.get(name).map_or("", String::as_str)
+    }
+}
+
+fn s(v: &Value, field: &str) -> String {
+    match v.get(field) {
+        Some(Value::String(x)) => x.clone(),
+        Some(Value::Null) | None => String::new(),
+        Some(other) => other.to_string(),
+    }
+}
+
+fn document(v: &Value) -> Vec<Document> {
+    v.get("fileAttachment")
+        .and_then(|a| {
+            Some(Document {
+                filename: a.get("filename")?.as_str()?.to_owned(),
+                file: a.get("file")?.as_str()?.to_owned(),
+            })
+        })
+        .into_iter()
+        .collect()
+}
+
+/// Dispatches `operation_id`.
+pub fn handle(model: &Model, operation_id: &str, call: &Call<'_>) -> Result<Value, ApiError> {
+    match operation_id {
+        "healthcheck" => Ok(json!({"status": "UP"})),
+        // Transactions
+        "transactionSearch" => transaction_search(call),
+        "transactionMessageSearchDebitMC" => debit_search(call),
+        "getTransactionClearingDetail" => clearing_detail(model, call),
+        "retrieveAuthorizationDetail" => authorization_detail(model, call),
+        "transactionDebitMCMessageDetail" => debit_detail(model, call),
+        // Claims
+        "createClaim" => create_claim(model, call),
+        "getClaimDetail" => {
+            let claim = model.claim(call.param("claim-id"))?;
+            let case = model
+                .cases()
+                .into_iter()
+                .rev()
+                .find(|c| c.claim_id == claim.id);
+            Ok(claim_detail(&claim, case.as_ref()))
+        }
+        "Update Claim" => update_claim(model, call),
+        // Retrievals
+        "getDataForCreateRetrievalRequest" => {
+            model.claim(call.param("claim-id"))?;
+            Ok(json!({
+                "docNeeded": [{"name": "Copy of original", "value": "2"}, {"name": "Substitute draft", "value": "4"}],
+                "reasonCodes": [{"name": "Cardholder request for copy bearing signature", "value": "6343"}],
+            }))
+        }
+        "createRetrievalRequest" => {
+            let body = validate::<t::CreateRetrievalRequest>(call.body)?;
+            create_retrieval(model, call, &body, false)
+        }
+        "createRetrievalRequestDebitMC" => {
+            let body = validate::<t::CreateRetrievalRequestSingle>(call.body)?;
+            create_retrieval(model, call, &body, true)
+        }
+        "acqFulfillRetrievalRequest" => acquirer_fulfil(model, call),
+        "issuerResponseRetrievalRequest" | "issuerResponseRetrievalDebitMCRequest" => {
+            issuer_response(model, call)
+        }
+        "getRetrievalDoc" | "getRetrievalDocDebitMC" => {
+            let claim = model.claim(call.param("claim-id"))?;
+            let id = call.param("request-id");
+            let r = claim
+                .retrievals
+                .iter()
+                .find(|r| r.id == id)
+                .ok_or_else(|| ApiError::not_found("retrieval request", id))?;
+            documents_response(&r.documents, call)
+        }
+        "retrieveFulfillmentStatus" | "retrieveFulfillmentDebitMCStatus" => {
+            let body = validate::<t::RetrievalStatusRequest>(call.body)?;
+            retrieval_status(model, &body)
+        }
+        "retrieveFulfillmentImageStatus" | "retrieveFulfillmentDebitMCImageStatus" => {
+            let body = validate::<t::RetrievalsImageStatusRequest>(call.body)?;
+            Ok(json!({"retrievalImageStatusList": image_status(model, &body, false)}))
+        }
+        // Chargebacks
+        "getDataForCreateChargeback" => {
+            validate::<t::LoadDataForChargebacksRequest>(call.body)?;
+            let claim = model.claim(call.param("claim-id"))?;
+            Ok(json!({
+                "amount": {"name": "amount", "value": claim.amount},
+                "currencies": [{"name": "USD", "value": "840"}, {"name": "EUR", "value": "978"}, {"name": "GBP", "value": "826"}],
+                "docIndicators": [{"name": "No documentation", "value": "false"}, {"name": "Documentation", "value": "true"}],
+                "messageTexts": [{"name": "Sandbox", "value": "SANDBOX"}],
+                "reasonCodes": [{"name": "Fraud", "value": "4837"}, {"name": "Cardholder dispute", "value": "4853"}, {"name": "Authorization", "value": "4808"}],
+            }))
+        }
+        "createChargeback" => {
+            let body = validate::<t::CreateChargebackRequest>(call.body)?;
+            create_chargeback(model, call, &body, false)
+        }
+        "createChargebackDebitMC" => {
+            let body = validate::<t::CreateChargebackSingleRequest>(call.body)?;
+            create_chargeback(model, call, &body, true)
+        }
+        "createChargebackReversal" => reverse_chargeback(model, call, false),
+        "createChargebackReversalDebitMC" => {
+            validate::<t::CreateChargebackSingleReversalRequest>(call.body)?;
+            reverse_chargeback(model, call, true)
+        }
+        "updateChargeback" | "updateChargebackDebitMC" => {
+            let body = validate::<t::UpdateChargebackRequest>(call.body)?;
+            let id = call.param("chargeback-id").to_owned();
+            model.with_claim(call.param("claim-id"), |claim| {
+                let cb = find_chargeback(claim, &id)?;
+                cb.memo = s(&body, "memo");
+                cb.documents.extend(document(&body));
+                Ok(json!({"chargebackId": id}))
+            })
+        }
+        "getChargebackDoc" | "getChargebackDocDebitMC" => {
+            let mut claim = model.claim(call.param("claim-id"))?;
+            let cb = find_chargeback(&mut claim, call.param("chargeback-id"))?;
+            documents_response(&cb.documents, call)
+        }
+        "acknowledgeChargebacks" | "acknowledgeChargebacksDebitMC" => {
+            let body = validate::<t::ChargebackMarkProcessedRequest>(call.body)?;
+            acknowledge(model, &body)
+        }
+        "retrieveChargebackStatus" | "retrieveChargebackStatusDebitMC" => {
+            let body = validate::<t::ChargebackStatusRequest>(call.body)?;
+            chargeback_status(model, &body)
+        }
+        "retrieveChargebackImageStatus" | "retrieveChargebackImageStatusDebitMC" => {
+            let body = validate::<t::ChargebackImageStatusRequest>(call.body)?;
+            Ok(json!({"chargebackImageStatusList": image_status(model, &body, true)}))
+        }
+        // Fees
+        "getDataForCreateFee" => {
+            validate::<t::LoadDataForFeesRequest>(call.body)?;
+            model.claim(call.param("claim-id"))?;
+            Ok(json!({
+                "countryCodes": [{"name": "USA", "value": "USA"}],
+                "currencies": [{"name": "USD", "value": "840"}],
+                "messageTexts": [{"name": "Sandbox fee", "value": "SANDBOX FEE"}],
+                "reasonCodes": [{"name": "Handling fee", "value": "7600"}],
+            }))
+        }
+        "createFee" => {
+            let body = validate::<t::CreateFeeRequest>(call.body)?;
+            let id = new_id(10);
+            let mut fee = body;
+            if let Some(map) = fee.as_object_mut() {
+                map.insert("feeId".into(), json!(id));
+            }
+            model.with_claim(call.param("claim-id"), |claim| {
+                open_claim(claim)?;
+                claim.fees.push(fee);
+                Ok(json!({"feeId": id}))
+            })
+        }
+        "createFeeDebitMC" => {
+            let body = validate::<t::CreateFeeRequestSingle>(call.body)?;
+            model.with_claim(call.param("claim-id"), |claim| {
+                open_claim(claim)?;
+                let mut fee = body;
+                if let Some(map) = fee.as_object_mut() {
+                    map.insert("feeId".into(), json!(new_id(10)));
+                }
+                claim.fees.push(fee);
+                Ok(json!({"status": "SUCCESS"}))
+            })
+        }
+        // Fraud
+        "getDataForCreateFraud" => {
+            model.claim(call.param("claim-id"))?;
+            Ok(json!({
+                "acctDeviceTypes": [{"name": "Card", "value": "1"}],
+                "acctStatuses": [{"name": "Open", "value": "ACCT_IS_OPEN"}, {"name": "Closed", "value": "ACCT_HAS_BEEN_CLOSED"}],
+                "cardValidCodes": [{"name": "Valid", "value": "Y"}, {"name": "Invalid", "value": "N"}],
+                "subTypes": [{"name": "Not applicable", "value": "N"}],
+            }))
+        }
+        "createFraudMasterCard" => {
+            let body = validate::<t::CreateFraudMasterCardRequest>(call.body)?;
+            let id = new_id(10);
+            let mut fraud = body;
+            if let Some(map) = fraud.as_object_mut() {
+                map.insert("fraudId".into(), json!(id));
+            }
+            model.with_claim(call.param("claim-id"), |claim| {
+                claim.frauds.push(fraud);
+                Ok(json!({"fraudId": id}))
+            })
+        }
+        // Case filing
+        "createCaseFiling" => create_case(model, call),
+        "updateCaseFiling" => update_case(model, call),
+        "getCaseFilingDoc" => {
+            let case = model.case(call.param("case-id"))?;
+            documents_response(&case.documents, call)
+        }
+        "retrieveCaseFilingStatus" => {
+            let body = validate::<t::CaseFilingStatusRequest>(call.body)?;
+            let list: Vec<Value> = ids(&body, "caseFilingList", "caseId")
+                .into_iter()
+                .map(|id| {
+                    let status = model
+                        .case(&id)
+                        .map_or_else(|_| "NOT_FOUND".to_owned(), |c| c.status);
+                    json!({"caseId": id, "status": status})
+                })
+                .collect();
+            Ok(json!({"caseFilingResponseList": list}))
+        }
+        "retrieveCaseFilingImageStatus" => {
+            let body = validate::<t::CaseFilingImageStatusRequest>(call.body)?;
+            let (from, to, wanted) = (
+                s(&body, "startDate"),
+                s(&body, "endDate"),
+                s(&body, "status"),
+            );
+            let list: Vec<Value> = model
+                .cases()
+                .into_iter()
+                .filter(|c| in_range(c.created, &from, &to))
+                .filter(|c| doc_status(&c.documents) == wanted)
+                .map(|c| json!({"caseId": c.id, "status": doc_status(&c.documents)}))
+                .collect();
+            Ok(json!({"caseFilingImageStatusList": list}))
+        }
+        "retrieveClaims" => {
+            let body = validate::<t::CaseFilingClaimsRequest>(call.body)?;
+            let list: Vec<Value> = ids(&body, "caseFilingList", "caseId")
+                .into_iter()
+                .filter_map(|id| model.case(&id).ok())
+                .map(|c| json!({"caseId": c.id, "claimId": c.claim_id}))
+                .collect();
+            Ok(json!({"caseFilingResponseList": list}))
+        }
+        // Queues
+        "getQueues" => Ok(json!([
+            {"queueName": "Unworked", "queueDescription": "Claims with dispute events not yet acknowledged"},
+            {"queueName": "Worked", "queueDescription": "Claims whose dispute events were all acknowledged"},
+            {"queueName": "Closed", "queueDescription": "Closed claims"},
+        ])),
+        "getQueueSummary" => {
+            let name = call.query.get("queue-name").cloned().unwrap_or_default();
+            Ok(Value::Array(queue(model, &name, "", "")?))
+        }
+        "getQueueSummaryPost" => {
+            let body = validate::<t::GetQueueContentRequest>(call.body)?;
+            let list = queue(
+                model,
+                &s(&body, "queueName"),
+                &s(&body, "lastModifiedDateFrom"),
+                &s(&body, "lastModifiedDateTo"),
+            )?;
+            Ok(json!({"claimList": list, "pageCount": "1"}))
+        }
+        // Reconciliation
+        "reconReportDataAcknowledge" => {
+            let body = validate::<t::ReconReportDataAcknowledgeRequest>(call.body)?;
+            let id = uuid();
+            let (from, to) = (s(&body, "startDate"), s(&body, "endDate"));
+            let rows: Vec<String> = model
+                .claims()
+                .iter()
+                .filter(|c| in_range(c.created, &from, &to))
+                .flat_map(|c| {
+                    c.chargebacks.iter().map(move |cb| {
+                        format!(
+                            "{},{},{},{},{}",
+                            c.id, cb.id, cb.stage, cb.amount, cb.currency
+                        )
+                    })
+                })
+                .collect();
+            let csv = format!(
+                "claimId,chargebackId,stage,amount,currency\n{}",
+                rows.join("\n")
+            );
+            model.insert_report(id.clone(), json!(csv));
+            Ok(json!({"reportIdentifier": id}))
+        }
+        "reconReportDataRetrieval" => {
+            let id = call.param("reportIdentifier");
+            let report = model
+                .report(id)
+                .ok_or_else(|| ApiError::not_found("report", id))?;
+            Ok(json!({"status": "COMPLETED", "data": report}))
+        }
+        other => Err(ApiError::invalid(
+            "UNSUPPORTED_OPERATION",
+            format!("{other} is not modelled"),
+        )),
+    }
+}
+
+fn ids(body: &Value, list: &str, field: &str) -> Vec<String> {
+    body.get(list)
+        .and_then(Value::as_array)
+        .map(|items| items.iter().map(|i| s(i, field)).collect())
+        .unwrap_or_default()
+}
+
+fn in_range(unix: u64, from: &str, to: &str) -> bool {
+    // Dates may carry a time part; only the `YYYY-MM-DD` prefix is compared.
+    let day = |s: &str| s.get(..10).unwrap_or(s).to_owned();
+    let d = date(unix);
+    (from.is_empty() || d >= day(from)) && (to.is_empty() || d <= day(to))
+}
+
+fn doc_status(documents: &[Document]) -> String {
+    if documents.is_empty() {
+        "DOC_NOT_APPLICABLE"
+    } else {
+        "COMPLETED"
+    }
+    .to_owned()
+}
+
+fn open_claim(claim: &Claim) -> Result<(), ApiError> {
+    if claim.open {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(
+            "CLAIM_CLOSED",
+            format!("claim {} is closed", claim.id),
+        ))
+    }
+}
+
+/// Applies Mastercom's duplicate behaviour: an identical event within the window is accepted
+/// again (Mastercom cannot see it yet); an identical one after the window is refused.
+fn duplicate_check(previous: Option<(&str, u64)>, fingerprint: &str) -> Result<bool, ApiError> {
+    match previous {
+        Some((fp, created)) if fp == fingerprint => {
+            if now().saturating_sub(created) < DUPLICATE_WINDOW_SECS {
+                Ok(true)
+            } else {
+                Err(ApiError::invalid(
+                    "DUPLICATE_EVENT",
+                    "an identical dispute event already exists on this claim",
+                ))
+            }
+        }
+        _ => Ok(false),
+    }
+}
+
+/// `DocumentResponseStructure` in the requested `format`: `ORIGINAL` returns the first document
+/// as uploaded; the merged formats return all documents concatenated under a `.pdf`/`.tiff` name
+/// (the sandbox does not render images).
+fn documents_response(documents: &[Document], call: &Call<'_>) -> Result<Value, ApiError> {
+    let format = call.query.get("format").cloned().unwrap_or_default();
+    let first = documents
+        .first()
+        .ok_or_else(|| ApiError::not_found("document", "for this item"))?;
+    match format.as_str() {
+        "ORIGINAL" => {
+            Ok(json!({"fileAttachment": {"filename": first.filename, "file": first.file}}))
+        }
+        "MERGED_PDF" | "MERGED_TIFF" => {
+            let ext = if format == "MERGED_PDF" {
+                "pdf"
+            } else {
+                "tiff"
+            };
+            let mut bytes = Vec::new();
+            for d in documents {
+                let decoded = openssl::base64::decode_block(&d.file).map_err(|_| {
+                    ApiError::invalid("INVALID_DOCUMENT", format!("{} is not base64", d.filename))
+                })?;
+                bytes.extend(decoded);
+            }
+            Ok(json!({"fileAttachment": {
+                "filename": format!("merged.{ext}"),
+                "file": openssl::base64::encode_block(&bytes),
+            }}))
+        }
+        other => Err(ApiError::invalid(
+            "INVALID_FIELD_VALUE",
+            format!("format {other:?} is not one of ORIGINAL, MERGED_TIFF, MERGED_PDF"),
+        )
+        .detail("format", "must be ORIGINAL, MERGED_TIFF or MERGED_PDF")),
+    }
+}

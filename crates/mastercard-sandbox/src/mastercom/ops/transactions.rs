@@ -1,0 +1,150 @@
+//! Transaction search and details over the seeded transactions.
+
+use super::*;
+
+pub(super) fn seed_by(
+    pred: impl Fn(&SeedTransaction) -> bool,
+) -> impl Iterator<Item = &'static SeedTransaction> {
+    SEED_TRANSACTIONS.iter().filter(move |t| pred(t))
+}
+
+pub(super) fn clearing_summary(t: &SeedTransaction) -> Value {
+    json!({
+        "acquirerReferenceNumber": t.acquirer_ref_num,
+        "cardAcceptorName": t.merchant,
+        "currencyCode": t.currency,
+        "dateAndTimeLocal": format!("{}T12:00:00", t.date),
+        "primaryAccountNumber": t.primary_account_num,
+        "transactionAmountLocal": t.amount,
+        "transactionId": t.clearing_transaction_id,
+        "cardPresent": "N",
+        "settlementIndicator": "M",
+        "messageReversalIndicator": "N",
+    })
+}
+
+pub(super) fn amount_cents(a: &str) -> Option<u64> {
+    let (whole, frac) = a.split_once('.').unwrap_or((a, "0"));
+    let frac = format!("{frac:0<2}");
+    Some(whole.parse::<u64>().ok()? * 100 + frac.get(..2)?.parse::<u64>().ok()?)
+}
+
+pub(super) fn transaction_search(call: &Call<'_>) -> Result<Value, ApiError> {
+    let b = validate::<t::TransactionSearchRequest>(call.body)?;
+    let (from, to) = (s(&b, "tranStartDate"), s(&b, "tranEndDate"));
+    let (pan, arn, bnr) = (
+        s(&b, "primaryAccountNum"),
+        s(&b, "acquirerRefNumber"),
+        s(&b, "bankNetRefNumber"),
+    );
+    let (lo, hi) = (
+        amount_cents(&s(&b, "transAmountFrom")),
+        amount_cents(&s(&b, "transAmountTo")),
+    );
+    let found: Vec<Value> = seed_by(|t| {
+        let cents = amount_cents(t.amount).unwrap_or(0);
+        t.date >= from.get(..10).unwrap_or(&from)
+            && t.date <= to.get(..10).unwrap_or(&to)
+            && (pan.is_empty() || t.primary_account_num == pan)
+            && (arn.is_empty() || t.acquirer_ref_num == arn)
+            && (bnr.is_empty() || t.banknet_ref_num == bnr)
+            && lo.is_none_or(|lo| cents >= lo)
+            && hi.is_none_or(|hi| cents <= hi)
+    })
+    .map(|t| {
+        json!({
+            "authenticationId": t.auth_transaction_id,
+            "authorizationDateAndTime": format!("{}T11:59:00", t.date),
+            "banknetDate": t.date,
+            "cardAcceptorName": t.merchant,
+            "clearingSummary": [clearing_summary(t)],
+            "currencyCode": t.currency,
+            "primaryAccountNumber": t.primary_account_num,
+            "transactionAmountLocal": t.amount,
+            "transactionId": t.auth_transaction_id,
+        })
+    })
+    .collect();
+    let count = found.len();
+    Ok(json!({
+        "authorizationSummary": found,
+        "authorizationSummaryCount": count.to_string(),
+        "message": if count == 0 { "No transactions found" } else { "Transactions found" },
+    }))
+}
+
+pub(super) fn debit_search(call: &Call<'_>) -> Result<Value, ApiError> {
+    let b = validate::<t::TransactionSingleSearchRequest>(call.body)?;
+    let (pan, from, to) = (
+        s(&b, "primaryAccountNumber"),
+        s(&b, "settlementFromDate"),
+        s(&b, "settlementToDate"),
+    );
+    let list: Vec<Value> = seed_by(|t| {
+        t.primary_account_num == pan && t.date >= from.as_str() && t.date <= to.as_str()
+    })
+    .map(|t| {
+        json!({
+            "authTransactionId": t.auth_transaction_id,
+            "clearingTransactionId": t.clearing_transaction_id,
+            "singleMessageSummaryDetails": {},
+        })
+    })
+    .collect();
+    Ok(json!({"transactionSummaryList": list}))
+}
+
+pub(super) fn claim_transaction(
+    model: &Model,
+    call: &Call<'_>,
+) -> Result<&'static SeedTransaction, ApiError> {
+    let claim = model.claim(call.param("claim-id"))?;
+    claim
+        .seed_transaction()
+        .ok_or_else(|| ApiError::not_found("transaction", &claim.clearing_transaction_id))
+}
+
+pub(super) fn clearing_detail(model: &Model, call: &Call<'_>) -> Result<Value, ApiError> {
+    let t = claim_transaction(model, call)?;
+    let id = call.param("transaction-id");
+    if id != t.clearing_transaction_id {
+        return Err(ApiError::not_found("clearing transaction", id));
+    }
+    Ok(json!({
+        "acquirerReferenceData": t.acquirer_ref_num,
+        "cardAcceptorName": t.merchant,
+        "cardholderBillingAmount": t.amount,
+        "cardholderBillingCurrencyCode": t.currency,
+        "primaryAccountNumber": t.primary_account_num,
+        "transactionAmountLocal": t.amount,
+        "transactionCurrencyCode": t.currency,
+        "approvalCode": "SBX001",
+    }))
+}
+
+pub(super) fn authorization_detail(model: &Model, call: &Call<'_>) -> Result<Value, ApiError> {
+    let t = claim_transaction(model, call)?;
+    let id = call.param("transaction-id");
+    if id != t.auth_transaction_id {
+        return Err(ApiError::not_found("authorization transaction", id));
+    }
+    Ok(json!({
+        "banknetReferenceNumber": t.banknet_ref_num,
+        "banknetDate": t.date,
+        "cardAcceptorName": t.merchant,
+        "primaryAccountNumber": t.primary_account_num,
+        "transactionAmountLocal": t.amount,
+        "transactionCurrencyCode": t.currency,
+        "responseCode": "00",
+        "authorizationIdResponse": "SBX001",
+    }))
+}
+
+pub(super) fn debit_detail(model: &Model, call: &Call<'_>) -> Result<Value, ApiError> {
+    let t = claim_transaction(model, call)?;
+    // TransactionSingleMessageDetail is a large flat object; the ids are enough to follow up.
+    Ok(json!({
+        "authTransactionId": t.auth_transaction_id,
+        "clearingTransactionId": t.clearing_transaction_id,
+    }))
+}
