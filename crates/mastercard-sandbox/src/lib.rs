@@ -159,8 +159,8 @@ fn client_roots(config: &SandboxConfig, creds: &Credentials) -> Vec<PathBuf> {
     roots
 }
 
-/// A started sandbox. Dropping it without [`RunningSandbox::shutdown`] leaves the listeners
-/// running until the runtime ends.
+/// A started sandbox. Dropping it also stops the listeners and closes their connections, without
+/// waiting; [`RunningSandbox::shutdown`] waits for the accept loops to end.
 pub struct RunningSandbox {
     /// Mastercom base URL, e.g. `https://127.0.0.1:40123/mastercom` (append `/v6/...`).
     pub mastercom_url: String,
