@@ -655,6 +655,31 @@ async fn tampering_is_refused_with_the_right_reason() {
         "base string of the request as received: {description}"
     );
 
+    // One byte of a path parameter changed: authentication fails before any lookup.
+    let signed_url = env.url("/v6/claims/123456");
+    let auth = env
+        .signer
+        .sign(&mastercard_oauth1::Request::new("GET", &signed_url, b""))
+        .unwrap()
+        .authorization;
+    let reply = env
+        .send_signed("GET", &env.url("/v6/claims/123457"), Vec::new(), &auth)
+        .await;
+    assert_eq!(reply.status, 401);
+    assert_eq!(
+        reply.body["Errors"][0]["ReasonCode"], "SIGNATURE_MISMATCH",
+        "{}",
+        reply.body
+    );
+    assert!(
+        reply.body["Errors"][0]["Description"]
+            .as_str()
+            .unwrap()
+            .contains("%2Fv6%2Fclaims%2F123457"),
+        "{}",
+        reply.body
+    );
+
     // One byte of the signature in the Authorization header changed.
     let reply = env
         .send_raw("POST", &url, body.clone(), |auth| {
