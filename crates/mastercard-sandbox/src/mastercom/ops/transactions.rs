@@ -26,7 +26,12 @@ pub(super) fn clearing_summary(t: &SeedTransaction) -> Value {
 pub(super) fn amount_cents(a: &str) -> Option<u64> {
     let (whole, frac) = a.split_once('.').unwrap_or((a, "0"));
     let frac = format!("{frac:0<2}");
-    Some(whole.parse::<u64>().ok()? * 100 + frac.get(..2)?.parse::<u64>().ok()?)
+    let cents = frac.get(..2)?.parse::<u64>().ok()?;
+    whole
+        .parse::<u64>()
+        .ok()?
+        .checked_mul(100)?
+        .checked_add(cents)
 }
 
 pub(super) fn transaction_search(call: &Call<'_>) -> Result<Value, ApiError> {
