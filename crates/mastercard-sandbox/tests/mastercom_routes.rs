@@ -783,6 +783,24 @@ async fn invalid_bodies_get_field_level_400s() {
         reply.body
     );
 
+    let reply = env
+        .call("POST", "/v6/transactions/search", Some(&json!({"tranStartDate": "2024-01-01", "tranEndDate": "2024-12-31", "transAmountFrom": "ten"})))
+        .await;
+    assert_eq!(reply.status, 400);
+    assert_eq!(
+        reply.body["Errors"][0]["Details"][0]["Name"], "transAmountFrom",
+        "{}",
+        reply.body
+    );
+    let reply = env
+        .call("POST", "/v6/transactions/search", Some(&json!({"tranStartDate": "2024-01-01", "tranEndDate": "2024-12-31", "transAmountFrom": "100", "transAmountTo": "999.99"})))
+        .await;
+    assert_eq!(
+        reply.body["authorizationSummaryCount"], "2",
+        "{}",
+        reply.body
+    );
+
     // Unknown transaction and unknown claim.
     let reply = env.call("POST", "/v6/claims", Some(&json!({"claimType": "Standard", "clearingTransactionId": "nope", "disputedAmount": "1", "disputedCurrency": "USD"}))).await;
     assert_eq!(reply.status, 400);

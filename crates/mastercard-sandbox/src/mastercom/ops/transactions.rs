@@ -42,10 +42,20 @@ pub(super) fn transaction_search(call: &Call<'_>) -> Result<Value, ApiError> {
         s(&b, "acquirerRefNumber"),
         s(&b, "bankNetRefNumber"),
     );
-    let (lo, hi) = (
-        amount_cents(&s(&b, "transAmountFrom")),
-        amount_cents(&s(&b, "transAmountTo")),
-    );
+    let amount = |field: &str| -> Result<Option<u64>, ApiError> {
+        let text = s(&b, field);
+        if text.is_empty() {
+            return Ok(None);
+        }
+        amount_cents(&text).map(Some).ok_or_else(|| {
+            ApiError::invalid(
+                "INVALID_FIELD_VALUE",
+                format!("{field}: {text:?} is not an amount"),
+            )
+            .detail(field, "an amount such as 125.00")
+        })
+    };
+    let (lo, hi) = (amount("transAmountFrom")?, amount("transAmountTo")?);
     let found: Vec<Value> = seed_by(|t| {
         let cents = amount_cents(t.amount).unwrap_or(0);
         t.date >= from.get(..10).unwrap_or(&from)
