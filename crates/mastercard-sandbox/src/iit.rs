@@ -251,11 +251,11 @@ fn validate(plaintext: &[u8]) -> Result<Value, (&'static str, String)> {
     {
         bad.push("purchaseCurrencyExponent");
     }
-    if !field("merchantCountryCode")
-        .bytes()
-        .all(|b| b.is_ascii_alphabetic())
-    {
-        bad.push("merchantCountryCode");
+    // ISO 4217 and ISO 3166 numeric codes, as the spec describes them (`840`, not `USD`/`USA`).
+    for code in ["purchaseCurrency", "merchantCountryCode"] {
+        if !(field(code).len() == 3 && digits(field(code))) {
+            bad.push(code);
+        }
     }
     if v.get("ipAddress").is_some() && field("ipAddress").parse::<std::net::IpAddr>().is_err() {
         bad.push("ipAddress");

@@ -72,8 +72,8 @@ async fn python_signed_and_encrypted_requests_are_accepted() {
         ),
     ];
     let iit_plain = json!({
-        "mcc": "5411", "merchantCountryCode": "USA", "merchantName": "Zoë's Grocer ✓",
-        "purchaseAmount": "1000", "purchaseCurrency": "USD", "purchaseCurrencyExponent": "2",
+        "mcc": "5411", "merchantCountryCode": "840", "merchantName": "Zoë's Grocer ✓",
+        "purchaseAmount": "1000", "purchaseCurrency": "840", "purchaseCurrencyExponent": "2",
         "purchaseDate": "20240314120000", "ipAddress": "192.0.2.1",
     });
     let request = json!({

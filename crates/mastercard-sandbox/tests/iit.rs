@@ -22,8 +22,8 @@ fn client_jwe(creds: &Credentials) -> EncryptionConfig {
 
 pub fn valid_request() -> Value {
     json!({
-        "mcc": "5411", "merchantCountryCode": "USA", "merchantName": "Sandbox Grocer",
-        "purchaseAmount": "1000", "purchaseCurrency": "USD", "purchaseCurrencyExponent": "2",
+        "mcc": "5411", "merchantCountryCode": "840", "merchantName": "Sandbox Grocer",
+        "purchaseAmount": "1000", "purchaseCurrency": "840", "purchaseCurrencyExponent": "2",
         "purchaseDate": "20240314120000", "ipAddress": "192.0.2.1", "primaryEmail": "pat@example.com",
         "hashedAccountId": "acct-42",
     })
@@ -174,6 +174,8 @@ async fn invalid_input_gets_validation_errors() {
     let mut bad = valid_request();
     bad["ipAddress"] = json!("999.1.1.1");
     bad["purchaseDate"] = json!("2024031412000x");
+    // Numeric ISO codes, as the spec says: the alpha-3 code is a format error.
+    bad["merchantCountryCode"] = json!("USA");
     let reply = post(
         &client,
         url,
@@ -187,7 +189,7 @@ async fn invalid_input_gets_validation_errors() {
     assert_eq!(body["Errors"]["Error"][0]["Description"], "Invalid Format");
     assert_eq!(
         body["Errors"]["Error"][0]["Details"],
-        "purchaseDate, ipAddress"
+        "purchaseDate, merchantCountryCode, ipAddress"
     );
 
     // Plaintext is refused: IIT is JWE end to end.
