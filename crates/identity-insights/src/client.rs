@@ -12,7 +12,6 @@ use mastercard_transport::tls::{self, ClientIdentity, TrustRoots};
 use progenitor_client::ClientInfo as _;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
-use rustls::pki_types::CertificateDer;
 
 use crate::encryption::JweMiddleware;
 use crate::endpoint::{Endpoint, Environment, Region};
@@ -467,12 +466,7 @@ impl IdentityInsightsClientBuilder {
         };
         let roots = match &self.trust_ca_pem {
             None => TrustRoots::Platform,
-            Some(pem) => TrustRoots::Only(
-                Certificate::chain_from_pem(&pem.0)?
-                    .iter()
-                    .map(|certificate| certificate.to_der().map(CertificateDer::from))
-                    .collect::<Result<_, _>>()?,
-            ),
+            Some(pem) => TrustRoots::from_pem(&pem.0)?,
         };
         let encryption = match self.encryption.ok_or(BuildError::Missing(
             "the encryption certificate (Mastercard's public key)",

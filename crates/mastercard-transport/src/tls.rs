@@ -35,6 +35,17 @@ impl std::fmt::Debug for TrustRoots {
     }
 }
 
+impl TrustRoots {
+    /// Only the CA certificates in `pem` (one or more), e.g. the embedded sandbox's `ca.pem`.
+    pub fn from_pem(pem: &[u8]) -> Result<Self, TlsError> {
+        let roots = Certificate::chain_from_pem(pem)?
+            .iter()
+            .map(|certificate| certificate.to_der().map(CertificateDer::from))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self::Only(roots))
+    }
+}
+
 /// A client certificate chain and its key, for mutual TLS.
 pub struct ClientIdentity {
     /// Leaf first, then intermediates.

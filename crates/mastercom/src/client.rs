@@ -444,6 +444,7 @@ impl MastercomClient {
     /// | `MASTERCARD_SIGNING_KEY_PASSWORD` | PKCS#12 password (optional, default empty) |
     /// | `MASTERCARD_ENVIRONMENT` | `sandbox` (default), `production`, or a base URL |
     /// | `MASTERCOM_LEDGER_PATH` | SQLite file for the dispute-event ledger (optional; default in memory) |
+    /// | `MASTERCARD_CA_CERT` | PEM file of the only CAs trusted for the server (optional; default the platform's roots), e.g. a local sandbox's or a TLS-inspecting proxy's |
     pub fn from_env() -> Result<MastercomClientBuilder, BuildError> {
         let var = |name| std::env::var(name).ok().filter(|value| !value.is_empty());
         let consumer_key = var("MASTERCARD_CONSUMER_KEY").ok_or(BuildError::Env {
@@ -476,6 +477,13 @@ impl MastercomClient {
         }
         if let Some(ledger) = var("MASTERCOM_LEDGER_PATH") {
             builder = builder.dispute_event_ledger_sqlite(ledger);
+        }
+        if let Some(ca) = var("MASTERCARD_CA_CERT") {
+            let pem = std::fs::read(&ca).map_err(|_| BuildError::Env {
+                name: "MASTERCARD_CA_CERT",
+                reason: "the file cannot be read",
+            })?;
+            builder = builder.trust_roots(TrustRoots::from_pem(&pem)?);
         }
         Ok(builder)
     }

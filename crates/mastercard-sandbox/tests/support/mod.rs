@@ -55,14 +55,7 @@ pub fn signer(creds: &Credentials) -> Signer {
 }
 
 pub fn ca_roots(ca_pem: &Path) -> TrustRoots {
-    let pem = std::fs::read(ca_pem).unwrap();
-    let certs = mastercard_keys::Certificate::chain_from_pem(&pem).unwrap();
-    TrustRoots::Only(
-        certs
-            .iter()
-            .map(|c| CertificateDer::from(c.to_der().unwrap()))
-            .collect(),
-    )
+    TrustRoots::from_pem(&std::fs::read(ca_pem).unwrap()).unwrap()
 }
 
 pub fn identity(cert_pem: &Path, key_pem: &Path) -> ClientIdentity {
