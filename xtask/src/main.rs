@@ -8,7 +8,7 @@
 //! | `transforms` | print every place the spec transformations touch |
 //! | `test` | the README's test command: fetch, fmt, clippy, tests, drift check, differential tests |
 //! | `interop` | differential tests against Mastercard's reference Python libraries |
-//! | `demo` | the README's main command: build both clients and list their operations |
+//! | `demo` | the README's main command: a dispute lifecycle and an Identity Insights call against the embedded sandbox |
 
 mod download;
 mod pipeline;
@@ -49,8 +49,14 @@ enum Command {
     },
     /// Differential tests against Mastercard's reference Python libraries (installed into a venv).
     Interop,
-    /// The README's main command: fetch the specs, build both clients, show what they can call.
-    Demo,
+    /// The README's main command: a dispute lifecycle and an Identity Insights call through the
+    /// workspace's clients, against the embedded sandbox (or Mastercard's, with credentials in
+    /// the environment).
+    Demo {
+        /// Passed to `mastercard-demo` (`--against embedded|env`, `--state-dir DIR`).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
 }
 
 /// Errors of the xtask: a message for the terminal.
@@ -69,7 +75,7 @@ fn main() -> ExitCode {
         Command::Transforms => specs::print_transforms(&root),
         Command::Test { no_interop } => pipeline::test(&root, !no_interop),
         Command::Interop => python::interop(&root),
-        Command::Demo => pipeline::demo(&root),
+        Command::Demo { args } => pipeline::demo(&root, &args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

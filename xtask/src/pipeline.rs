@@ -59,13 +59,12 @@ pub fn test(root: &Path, interop: bool) -> Result<()> {
     Ok(())
 }
 
-/// `cargo xtask demo`: fetch the pinned specs, then build and describe both clients.
-pub fn demo(root: &Path) -> Result<()> {
-    specs::fetch(root)?;
-    run(
-        root,
-        &cargo(),
-        &["run", "--quiet", "-p", "mastercom", "--example", "clients"],
-        &[],
-    )
+/// `cargo xtask demo`: fetch the pinned specs unless they are cached, then run `mastercard-demo` (a dispute lifecycle
+/// and an Identity Insights call against the embedded sandbox, or against Mastercard's sandbox
+/// when its credentials are in the environment). `args` go to the demo (`--against`, `--state-dir`).
+pub fn demo(root: &Path, args: &[String]) -> Result<()> {
+    specs::ensure_cached(root)?;
+    let mut command = vec!["run", "--quiet", "--locked", "-p", "mastercard-demo", "--"];
+    command.extend(args.iter().map(String::as_str));
+    run(root, &cargo(), &command, &[])
 }

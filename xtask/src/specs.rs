@@ -36,18 +36,45 @@ pub fn fetch(root: &Path) -> Result<()> {
     let (layout, lock) = layout(root)?;
     let source = Source::from_env()?;
     for (api, pin) in &lock.apis {
-        let location = source.location(pin);
-        let bytes = source.get(pin)?;
-        // Verify before writing: a spec that does not match its pin never reaches the cache.
-        verify(api, pin, Path::new(&location), &bytes)?;
-        write_atomically(&layout.spec_dir.join(&pin.file), &bytes)?;
-        println!(
-            "{api}: {} ({} bytes, sha256 {}) from {location}",
-            pin.file,
-            bytes.len(),
-            pin.sha256
-        );
+        fetch_one(&layout, &source, api, pin)?;
     }
+    Ok(())
+}
+
+/// Fetches only the specs whose cached copy is missing or does not match its pin, so a demo on
+/// a machine that fetched once needs no network.
+pub fn ensure_cached(root: &Path) -> Result<()> {
+    let (layout, lock) = layout(root)?;
+    let stale: Vec<_> = lock
+        .apis
+        .iter()
+        .filter(|(_, pin)| {
+            std::fs::read(layout.spec_dir.join(&pin.file))
+                .map_or(true, |bytes| sha256_hex(&bytes) != pin.sha256)
+        })
+        .collect();
+    if stale.is_empty() {
+        return Ok(());
+    }
+    let source = Source::from_env()?;
+    for (api, pin) in stale {
+        fetch_one(&layout, &source, api, pin)?;
+    }
+    Ok(())
+}
+
+fn fetch_one(layout: &Layout, source: &Source, api: &str, pin: &PinnedSpec) -> Result<()> {
+    let location = source.location(pin);
+    let bytes = source.get(pin)?;
+    // Verify before writing: a spec that does not match its pin never reaches the cache.
+    verify(api, pin, Path::new(&location), &bytes)?;
+    write_atomically(&layout.spec_dir.join(&pin.file), &bytes)?;
+    println!(
+        "{api}: {} ({} bytes, sha256 {}) from {location}",
+        pin.file,
+        bytes.len(),
+        pin.sha256
+    );
     Ok(())
 }
 
