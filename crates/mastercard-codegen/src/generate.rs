@@ -94,13 +94,34 @@ pub fn generate(
     let generate_time = started.elapsed();
 
     let started = Instant::now();
-    let file = syn::parse2(tokens).map_err(|error| generation_error(error.to_string()))?;
+    let mut file = syn::parse2(tokens).map_err(|error| generation_error(error.to_string()))?;
+    drop_default_constructor(&mut file);
     let source = prettyplease::unparse(&file);
     Ok(Generated {
         source,
         generate_time,
         format_time: started.elapsed(),
     })
+}
+
+/// Removes the generated `Client::new(baseurl, inner)`. It builds its own `reqwest::Client` with
+/// `.build().unwrap()` and reqwest's default TLS settings: in this workspace reqwest has no
+/// built-in crypto provider, so that call would panic, and it would bypass the workspace's TLS
+/// configuration and the `http://`-only-to-loopback check anyway. What remains is
+/// `Client::new_with_client`, and the hand-written builders on top of it.
+fn drop_default_constructor(file: &mut syn::File) {
+    for item in &mut file.items {
+        let syn::Item::Impl(block) = item else {
+            continue;
+        };
+        let is_client =
+            matches!(&*block.self_ty, syn::Type::Path(path) if path.path.is_ident("Client"));
+        if is_client && block.trait_.is_none() {
+            block.items.retain(
+                |member| !matches!(member, syn::ImplItem::Fn(function) if function.sig.ident == "new"),
+            );
+        }
+    }
 }
 
 /// typify reports some spec problems by panicking; turn that into an error with its message, and
@@ -121,4 +142,45 @@ fn without_panic_noise<T>(work: impl FnOnce() -> T + std::panic::UnwindSafe) -> 
             })
             .unwrap_or_else(|| "the generator panicked".to_owned())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn methods(file: &syn::File, of: &str) -> Vec<String> {
+        file.items
+            .iter()
+            .filter_map(|item| match item {
+                syn::Item::Impl(block) => Some(block),
+                _ => None,
+            })
+            .filter(
+                |block| matches!(&*block.self_ty, syn::Type::Path(path) if path.path.is_ident(of)),
+            )
+            .flat_map(|block| &block.items)
+            .filter_map(|member| match member {
+                syn::ImplItem::Fn(function) => Some(function.sig.ident.to_string()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn only_the_clients_own_constructor_is_dropped() {
+        let mut file: syn::File = syn::parse_str(
+            "impl Client { pub fn new() {} pub fn new_with_client() {} pub fn baseurl() {} }
+             impl ClientInfo for Client { fn new() {} }
+             impl Other { pub fn new() {} }",
+        )
+        .unwrap();
+        drop_default_constructor(&mut file);
+        assert_eq!(
+            methods(&file, "Client"),
+            ["new_with_client", "baseurl", "new"]
+        );
+        assert_eq!(methods(&file, "Other"), ["new"]);
+    }
 }
