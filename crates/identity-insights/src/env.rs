@@ -21,7 +21,7 @@ impl IdentityInsightsClient {
     /// | `MASTERCARD_IIT_CA_CERT` | PEM file of the only CA trusted for the server (default: the platform's roots) |
     /// | `MASTERCARD_IIT_ENCRYPTION_CERT` | Mastercard's encryption certificate (PEM or DER file) |
     /// | `MASTERCARD_IIT_DECRYPTION_KEY`, `…_DECRYPTION_KEY_ALIAS`, `…_DECRYPTION_KEY_PASSWORD` | the client's decryption key file (PKCS#12, PKCS#8 or PKCS#1) |
-    /// | `MASTERCARD_IIT_TIMEOUT_SECS`, `MASTERCARD_IIT_CONNECT_TIMEOUT_SECS` | call and connect timeouts in seconds |
+    /// | `MASTERCARD_IIT_TIMEOUT_SECS`, `MASTERCARD_IIT_CONNECT_TIMEOUT_SECS`, `MASTERCARD_IIT_READ_TIMEOUT_SECS` | call, connect and between-reads timeouts in seconds |
     pub fn from_env() -> Result<Self, BuildError> {
         IdentityInsightsClientBuilder::from_vars(|name| std::env::var(name).ok())?.build()
     }
@@ -100,6 +100,9 @@ impl IdentityInsightsClientBuilder {
         }
         if let Some(seconds) = seconds(&var, "MASTERCARD_IIT_CONNECT_TIMEOUT_SECS")? {
             builder = builder.connect_timeout(seconds);
+        }
+        if let Some(seconds) = seconds(&var, "MASTERCARD_IIT_READ_TIMEOUT_SECS")? {
+            builder = builder.read_timeout(seconds);
         }
         Ok(builder)
     }

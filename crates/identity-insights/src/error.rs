@@ -56,6 +56,9 @@ pub enum BuildError {
     /// reqwest could not build its HTTP client.
     #[error("cannot build the HTTP client: {0}")]
     HttpClient(String),
+    /// The OAuth1 signing key cannot sign (e.g. not RSA, too small).
+    #[error("the OAuth1 signing key cannot sign requests: {0}")]
+    Signer(String),
 }
 
 /// One error entry of Mastercard's `{"Errors":{"Error":[…]}}` body.

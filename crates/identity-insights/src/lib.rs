@@ -35,7 +35,7 @@ mod error;
 pub mod hooks;
 
 pub use client::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, IdentityInsightsClient,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, DEFAULT_TIMEOUT, IdentityInsightsClient,
     IdentityInsightsClientBuilder, Response,
 };
 pub use endpoint::{Environment, Region, hosted_base_url};

@@ -3,7 +3,7 @@
 
 mod support;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use identity_insights::{Delivery, Error, IdentityInsightsClient, TransportKind};
 use support::Pki;
@@ -78,4 +78,29 @@ async fn connection_closed_after_sending_may_have_been_sent() {
     let error = support::call(&client(url)).await.unwrap_err();
 
     assert_transport(&error, TransportKind::Connection, Delivery::MayHaveBeenSent);
+}
+
+#[tokio::test]
+async fn a_stalled_answer_fails_after_the_read_timeout_not_the_call_timeout() {
+    let url = server(false).await;
+    let pki = Pki::shared();
+    let client = IdentityInsightsClient::builder()
+        .base_url(url)
+        .encryption_certificate(pki.server_jwe.certificate())
+        .decryption_key(pki.client_jwe.private_key())
+        .timeout(Duration::from_secs(120))
+        .read_timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+
+    let error = support::call(&client).await.unwrap_err();
+
+    assert_transport(&error, TransportKind::Timeout, Delivery::MayHaveBeenSent);
+    // Far below the 120 s call timeout: the read timeout ended the call.
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "{:?}",
+        started.elapsed()
+    );
 }

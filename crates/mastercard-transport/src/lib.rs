@@ -19,11 +19,13 @@
 
 mod hooks;
 mod middleware;
+mod oauth1;
 mod retry;
 pub mod tls;
 
 pub use hooks::{POST_FAILURE_MARKER, correlation_id, exec, post, pre};
 pub use middleware::{Middleware, MiddlewareError, OperationSpec, Outcome, Transport};
+pub use oauth1::OAuth1Signing;
 pub use retry::RetryPolicy;
 
 /// Whether the server may have received a request that failed with `error`: `false` only when

@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use mastercard_keys::{KeyError, Pkcs12Identity, Pkcs12Options, PrivateKey};
 use mastercard_oauth1::Signer;
-use mastercard_transport::Transport;
 use mastercard_transport::tls::{TrustRoots, client_config, http_client_builder};
+use mastercard_transport::{OAuth1Signing, Transport};
 
 use crate::error::NormalizeErrorBodies;
 use crate::guard::{
@@ -18,7 +18,6 @@ use crate::guard::{
     SystemClock, Windows,
 };
 use crate::retry::RetryConfig;
-use crate::signing::OAuth1Signing;
 use crate::timeouts::{CallTimeout, Timeouts};
 
 /// Where the client sends requests.

@@ -11,7 +11,7 @@
 //! | module | concern |
 //! |---|---|
 //! | `client` | [`MastercomClient`] builder: environment, key, timeouts, user agent, `from_env` |
-//! | `signing` | OAuth1 signature of every request (and of every retry attempt) |
+//! | `mastercard_transport::OAuth1Signing` | OAuth1 signature of every request (and of every retry attempt) |
 //! | [`error`] | [`Error`]: kind, [`Delivery`] (sent or not), Mastercard error entries |
 //! | [`retry`] | which operations are retried, and the backoff settings |
 //! | [`guard`] | the dispute-event guard (Mastercom's duplicate-event rule) and its ledgers |
@@ -29,7 +29,6 @@ pub mod error;
 pub mod guard;
 pub mod hooks;
 pub mod retry;
-mod signing;
 pub mod timeouts;
 
 pub use client::{BuildError, Environment, MastercomClient, MastercomClientBuilder, SigningKey};
