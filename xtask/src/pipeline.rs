@@ -51,12 +51,30 @@ pub fn test(root: &Path, interop: bool) -> Result<()> {
         ],
         &[],
     )?;
-    run(root, &cargo, &["test", "--workspace", "--locked"], &[])?;
+    let folders = folders_from_here();
+    let folders: Vec<(&str, &str)> = folders
+        .iter()
+        .map(|(name, dir)| (*name, dir.as_str()))
+        .collect();
+    run(root, &cargo, &["test", "--workspace", "--locked"], &folders)?;
     if interop {
         python::interop(root)?;
     }
     println!("all checks passed");
     Ok(())
+}
+
+/// The folder variables as absolute paths: a relative value means "from where `cargo xtask` was
+/// run", while the tests run in their own package folders.
+fn folders_from_here() -> Vec<(&'static str, String)> {
+    let here = std::env::current_dir().unwrap_or_default();
+    ["MASTERCARD_OPENAPI_MIRROR", "MASTERCARD_VECTORS_DIR"]
+        .into_iter()
+        .filter_map(|name| {
+            let dir = std::env::var_os(name).filter(|dir| !dir.is_empty())?;
+            Some((name, here.join(dir).display().to_string()))
+        })
+        .collect()
 }
 
 /// `cargo xtask demo`: fetch the pinned specs unless they are cached, then run `mastercard-demo` (a dispute lifecycle

@@ -21,6 +21,17 @@ pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// A folder named by an environment variable: tests run in their package's folder, but the
+/// README and CI give paths from the workspace root, so a relative one is taken from there.
+fn from_workspace_root(dir: std::ffi::OsString) -> PathBuf {
+    let dir = PathBuf::from(dir);
+    if dir.is_absolute() {
+        dir
+    } else {
+        workspace_root().join(dir)
+    }
+}
+
 fn required(variable: &str) -> bool {
     std::env::var(variable).as_deref() == Ok("1")
 }
@@ -32,8 +43,7 @@ fn required(variable: &str) -> bool {
 /// under it; panics instead when `MASTERCARD_VECTORS_REQUIRED=1`.
 pub fn vectors_dir(marker: &str) -> Option<PathBuf> {
     let dir = match std::env::var_os("MASTERCARD_VECTORS_DIR") {
-        Some(dir) if Path::new(&dir).is_absolute() => PathBuf::from(dir),
-        Some(dir) => workspace_root().join(dir),
+        Some(dir) => from_workspace_root(dir),
         None => workspace_root().join("../shared/vectors"),
     };
     if dir.join(marker).is_file() {
@@ -102,12 +112,13 @@ pub fn run_python_driver(
     serde_json::from_slice(&output.stdout).expect("the driver prints one JSON document")
 }
 
-/// The bytes of a pinned spec file: from `$MASTERCARD_OPENAPI_MIRROR` (as CI sets it) or the
+/// The bytes of a pinned spec file: from `$MASTERCARD_OPENAPI_MIRROR` (as CI sets it; a
+/// relative value is taken from the workspace root, as the README's quick start sets it) or the
 /// workspace's fetched cache (`cargo xtask test` always fetches first).
 pub fn spec_bytes(file: &str) -> Vec<u8> {
     let dir = std::env::var_os("MASTERCARD_OPENAPI_MIRROR")
         .filter(|dir| !dir.is_empty())
-        .map(PathBuf::from)
+        .map(from_workspace_root)
         .unwrap_or_else(|| workspace_root().join("openapi/.cache"));
     std::fs::read(dir.join(file)).unwrap_or_else(|error| {
         panic!(
