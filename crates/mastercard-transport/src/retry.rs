@@ -94,7 +94,7 @@ impl RetryPolicy {
                 if !is_retryable_status(*status) {
                     return None;
                 }
-                match retry_after(headers) {
+                match retry_after(headers, SystemTime::now()) {
                     Some(wait) if wait > self.max_retry_after => None,
                     Some(wait) => Some(wait),
                     None => Some(backoff),
@@ -125,10 +125,15 @@ fn is_retryable_status(status: StatusCode) -> bool {
     matches!(status.as_u16(), 408 | 429 | 500 | 502 | 503 | 504)
 }
 
-/// `Retry-After` in seconds (the HTTP-date form is treated as absent: Mastercard sends seconds).
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let value = headers.get(RETRY_AFTER)?.to_str().ok()?;
-    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+/// `Retry-After` as the wait from `now`: delay-seconds, or an HTTP-date (RFC 9110 §10.2.3; a
+/// date in the past means "now"). An unparseable value is treated as absent.
+fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let date = httpdate::parse_http_date(value).ok()?;
+    Some(date.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 #[cfg(test)]
@@ -164,6 +169,29 @@ mod tests {
             None,
             "too long a wait ends retries"
         );
+    }
+
+    #[test]
+    fn retry_after_accepts_seconds_and_http_dates() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_784_000_000);
+        let header = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(RETRY_AFTER, value.parse().unwrap());
+            headers
+        };
+        assert_eq!(
+            retry_after(&header(" 7 "), now),
+            Some(Duration::from_secs(7))
+        );
+        let in_twelve_seconds = httpdate::fmt_http_date(now + Duration::from_secs(12));
+        assert_eq!(
+            retry_after(&header(&in_twelve_seconds), now),
+            Some(Duration::from_secs(12))
+        );
+        let past = httpdate::fmt_http_date(now - Duration::from_secs(30));
+        assert_eq!(retry_after(&header(&past), now), Some(Duration::ZERO));
+        assert_eq!(retry_after(&header("soon"), now), None);
+        assert_eq!(retry_after(&HeaderMap::new(), now), None);
     }
 
     #[test]
