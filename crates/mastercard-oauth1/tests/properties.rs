@@ -1,4 +1,5 @@
-//! Property tests: whatever is signed verifies, and any change to method, URL, query or body breaks it.
+//! Property tests: whatever is signed verifies, and any change to method, scheme, host, port,
+//! path, query or body breaks it.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -112,6 +113,26 @@ proptest! {
         let changed = match query {
             Some(query) => format!("{before}/{extra}?{query}"),
             None => format!("{before}/{extra}"),
+        };
+        prop_assert_eq!(verify("GET", &changed, b"", &header).map_err(|e| e.code()), Err("signature_mismatch"));
+    }
+
+    #[test]
+    fn changing_host_scheme_or_port_breaks_the_signature(url in url(), change in 0usize..3, extra in "[a-z]{1,3}") {
+        let header = sign("GET", &url, b"", SignatureMethod::RsaSha256);
+        let (scheme, rest) = url.split_once("://").unwrap();
+        let (authority, tail) = rest.find(['/', '?']).map_or((rest, ""), |at| rest.split_at(at));
+        let (host, port) = authority.split_once(':').map_or((authority, None), |(h, p)| (h, Some(p)));
+        let changed = match change {
+            // Another host.
+            0 => format!("{scheme}://{extra}{host}{}{tail}", port.map(|p| format!(":{p}")).unwrap_or_default()),
+            // The other scheme, keeping an explicit port (so the default-port rule cannot undo it).
+            1 => {
+                let other = if scheme.eq_ignore_ascii_case("https") { "http" } else { "https" };
+                format!("{other}://{host}:{}{tail}", port.unwrap_or("8443"))
+            }
+            // A port that no scheme drops.
+            _ => format!("{scheme}://{host}:9{}{tail}", port.unwrap_or("443")),
         };
         prop_assert_eq!(verify("GET", &changed, b"", &header).map_err(|e| e.code()), Err("signature_mismatch"));
     }
