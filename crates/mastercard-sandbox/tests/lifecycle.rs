@@ -4,45 +4,10 @@
 
 mod support;
 
-use mastercard_oauth1::{Request, Signer};
+use mastercard_oauth1::Request;
 use mastercard_sandbox::{Fault, FaultAction, Sandbox, SandboxConfig};
-use mastercard_transport::{Middleware, MiddlewareError, Transport};
-use progenitor_client::OperationInfo;
+use mastercard_transport::{OAuth1Signing, Transport};
 use serde_json::{Value, json};
-
-/// Signs every request of the generated client, as a caller would (the workspace's own signing
-/// middleware is built elsewhere; this one only exists to drive the sandbox).
-struct Sign(Signer);
-
-impl Middleware for Sign {
-    fn name(&self) -> &'static str {
-        "test-oauth1"
-    }
-
-    fn on_request(
-        &self,
-        request: &mut reqwest::Request,
-        _: &OperationInfo,
-    ) -> Result<(), MiddlewareError> {
-        let body = request
-            .body()
-            .and_then(|b| b.as_bytes())
-            .unwrap_or_default()
-            .to_vec();
-        let signed = self
-            .0
-            .sign(&Request::new(
-                request.method().as_str(),
-                request.url().as_str(),
-                &body,
-            ))
-            .map_err(|e| MiddlewareError(e.to_string()))?;
-        request
-            .headers_mut()
-            .insert("Authorization", signed.authorization.parse().unwrap());
-        Ok(())
-    }
-}
 
 fn client(env: &support::Env) -> mastercom::Client {
     let http = support::http_client(&env.sandbox.credentials, None);
@@ -50,7 +15,7 @@ fn client(env: &support::Env) -> mastercom::Client {
     mastercom::Client::new_with_client(
         &env.sandbox.mastercom_url,
         http,
-        Transport::new().with(Sign(signer)),
+        Transport::new().with(OAuth1Signing::new(signer)),
     )
 }
 
