@@ -60,9 +60,16 @@ impl Respond for VerifyThenAnswer {
     }
 }
 
+/// A client for the mock server, over plain HTTP on loopback, with the test PKI's JWE keys.
+fn builder(server: &MockServer) -> identity_insights::IdentityInsightsClientBuilder {
+    identity_insights::IdentityInsightsClient::builder()
+        .base_url(format!("{}/identity", server.uri()))
+        .encryption_certificate(pki.server_jwe.certificate())
+        .decryption_key(pki.client_jwe.private_key())
+}
+
 #[tokio::test]
 async fn the_signature_covers_the_encrypted_body() {
-    let pki = Pki::shared();
     let signing = issue("oauth1", Kind::Client, None, Validity::CURRENT);
     let server = MockServer::start().await;
     let verifier = Verifier::new(PublicKey::from_private_key(&signing.private_key()).unwrap())
@@ -73,10 +80,7 @@ async fn the_signature_covers_the_encrypted_body() {
         .expect(2)
         .mount(&server)
         .await;
-    let client = identity_insights::IdentityInsightsClient::builder()
-        .base_url(format!("{}/identity", server.uri()))
-        .encryption_certificate(pki.server_jwe.certificate())
-        .decryption_key(pki.client_jwe.private_key())
+    let client = builder(&server)
         .oauth1_signing(CONSUMER_KEY, signing.private_key())
         .build()
         .unwrap();
@@ -90,18 +94,12 @@ async fn the_signature_covers_the_encrypted_body() {
 
 #[tokio::test]
 async fn without_oauth1_signing_nothing_is_signed() {
-    let pki = Pki::shared();
     let server = MockServer::start().await;
     Mock::given(wiremock::matchers::method("POST"))
         .respond_with(ResponseTemplate::new(500))
         .mount(&server)
         .await;
-    let client = identity_insights::IdentityInsightsClient::builder()
-        .base_url(format!("{}/identity", server.uri()))
-        .encryption_certificate(pki.server_jwe.certificate())
-        .decryption_key(pki.client_jwe.private_key())
-        .build()
-        .unwrap();
+    let client = builder(&server).build().unwrap();
 
     let _ = support::call(&client).await;
 

@@ -25,6 +25,18 @@ const WALK: [&str; 13] = [
     "retrieveTransactionInsights",
 ];
 
+/// Runs the demo binary, asserts it succeeded, and returns what it printed.
+fn succeeds(mut command: Command) -> String {
+    let output = command.output().unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
 #[tokio::test]
 async fn the_walk_covers_the_lifecycle_and_the_guard_keeps_the_duplicate_off_the_wire() {
     let dir = tempfile::tempdir().unwrap();
@@ -74,17 +86,11 @@ async fn the_walk_covers_the_lifecycle_and_the_guard_keeps_the_duplicate_off_the
 
 #[test]
 fn the_binary_starts_its_own_sandbox_and_prints_one_line_per_call() {
-    let output = Command::new(env!("CARGO_BIN_EXE_mastercard-demo"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_mastercard-demo"));
+    command
         .args(["--against", "embedded"])
-        .env_remove("MASTERCARD_CONSUMER_KEY")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(output.stdout).unwrap();
-    assert!(
-        output.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+        .env_remove("MASTERCARD_CONSUMER_KEY");
+    let stdout = succeeds(command);
     for operation in WALK {
         assert!(stdout.contains(operation), "{operation} missing:\n{stdout}");
     }
@@ -125,16 +131,10 @@ async fn the_binary_runs_from_environment_variables_alone() {
         .env("MASTERCARD_IIT_DECRYPTION_KEY", &credentials.jwe_client_p12)
         .env("MASTERCARD_IIT_DECRYPTION_KEY_ALIAS", PKCS12_ALIAS)
         .env("MASTERCARD_IIT_DECRYPTION_KEY_PASSWORD", PKCS12_PASSWORD);
-    let output = tokio::task::spawn_blocking(move || command.output())
+    // Blocking wait on another thread: the sandbox serves on this test's runtime meanwhile.
+    let stdout = tokio::task::spawn_blocking(move || succeeds(command))
         .await
-        .unwrap()
         .unwrap();
-    let stdout = String::from_utf8(output.stdout).unwrap();
-    assert!(
-        output.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
     assert!(
         stdout.contains("(credentials from the environment)"),
         "{stdout}"

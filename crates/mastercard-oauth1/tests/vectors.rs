@@ -361,6 +361,14 @@ fn parameter_string_of(base_string: &str) -> String {
     String::from_utf8(bytes).unwrap()
 }
 
+/// `name=value` for every value of every name, as a query string or parameter string holds them.
+fn name_value_pairs(parameters: &BTreeMap<String, Vec<String>>) -> Vec<String> {
+    parameters
+        .iter()
+        .flat_map(|(name, values)| values.iter().map(move |value| format!("{name}={value}")))
+        .collect()
+}
+
 /// The `name=value` pairs of a parameter string, split into the request's own and `oauth_*`.
 fn split_pairs(parameter_string: &str) -> (Vec<&str>, Vec<&str>) {
     parameter_string
@@ -405,11 +413,7 @@ fn query_params_vectors() {
         let base_string = our_base_string("GET", &vector.url, b"", &BTreeMap::new());
         let parameter_string = parameter_string_of(&base_string);
         let (mut ours, _) = split_pairs(&parameter_string);
-        let mut expected: Vec<String> = vector
-            .expected
-            .iter()
-            .flat_map(|(name, values)| values.iter().map(move |value| format!("{name}={value}")))
-            .collect();
+        let mut expected = name_value_pairs(&vector.expected);
         ours.sort_unstable();
         expected.sort_unstable();
         assert_eq!(ours, expected, "{}", vector.url);
@@ -437,26 +441,13 @@ fn parameter_and_base_string_vectors() {
             &vector.param_string,
         ) {
             (Some(url), ..) => url.clone(),
-            (None, Some(base), Some(query), _) => {
-                let pairs: Vec<String> = query
-                    .iter()
-                    .flat_map(|(name, values)| {
-                        values.iter().map(move |value| format!("{name}={value}"))
-                    })
-                    .collect();
-                format!("{base}?{}", pairs.join("&"))
-            }
+            (None, base, Some(query), _) => format!(
+                "{}?{}",
+                base.as_deref().unwrap_or("https://example.com/"),
+                name_value_pairs(query).join("&")
+            ),
             (None, Some(base), None, Some(parameter_string)) => {
                 format!("{base}?{}", split_pairs(parameter_string).0.join("&"))
-            }
-            (None, None, Some(query), _) => {
-                let pairs: Vec<String> = query
-                    .iter()
-                    .flat_map(|(name, values)| {
-                        values.iter().map(move |value| format!("{name}={value}"))
-                    })
-                    .collect();
-                format!("https://example.com/?{}", pairs.join("&"))
             }
             _ => panic!("{}: no URL, base URI or query", vector.name),
         };
