@@ -62,6 +62,7 @@ impl Respond for VerifyThenAnswer {
 
 /// A client for the mock server, over plain HTTP on loopback, with the test PKI's JWE keys.
 fn builder(server: &MockServer) -> identity_insights::IdentityInsightsClientBuilder {
+    let pki = Pki::shared();
     identity_insights::IdentityInsightsClient::builder()
         .base_url(format!("{}/identity", server.uri()))
         .encryption_certificate(pki.server_jwe.certificate())
