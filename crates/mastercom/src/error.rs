@@ -105,8 +105,13 @@ impl Error {
             progenitor_client::Error::UnexpectedResponse(response) => {
                 let status = response.status();
                 let correlation = header_correlation_id(response.headers());
+                let original = original_error_body(response.headers());
                 let body = response.bytes().await.ok();
-                Self::from_status(status, correlation, body)
+                let mut error = Self::from_status(status, correlation, body);
+                if original.is_some() {
+                    error.raw_body = original;
+                }
+                error
             }
             other => Self::from(other),
         }
@@ -166,8 +171,8 @@ impl Error {
         &self.errors
     }
 
-    /// The response body as received (for an error body that was typed, its re-serialisation).
-    /// It may contain personal data: do not log it.
+    /// The response body exactly as received (before the gateway's shape was normalised and
+    /// before typing). It may contain personal data: do not log it.
     pub fn raw_body(&self) -> Option<&[u8]> {
         self.raw_body.as_deref()
     }
@@ -197,8 +202,9 @@ impl From<ApiError> for Error {
             E::ErrorResponse(response) => {
                 let status = response.status();
                 let correlation = header_correlation_id(response.headers());
+                let original = original_error_body(response.headers());
                 let typed = response.into_inner();
-                let raw = serde_json::to_vec(&typed).ok().map(Bytes::from);
+                let raw = original.or_else(|| serde_json::to_vec(&typed).ok().map(Bytes::from));
                 let mut error = Self::from_status(status, correlation, None);
                 error.errors = typed.errors.into_iter().map(from_typed).collect();
                 error.raw_body = raw;
@@ -391,6 +397,17 @@ fn entry_from_value(value: &Value) -> MastercardError {
 /// headers stay available. Other bodies pass through untouched.
 pub(crate) struct NormalizeErrorBodies;
 
+/// Where [`NormalizeErrorBodies`] keeps the error body as received (base64), because the generated
+/// error value carries only the status, the headers and the typed (or rewritten) body.
+const ORIGINAL_BODY_HEADER: &str = "x-mastercom-rs-original-error-body";
+/// Error bodies larger than this are not kept twice (Mastercard's are a few hundred bytes).
+const ORIGINAL_BODY_LIMIT: usize = 64 * 1024;
+
+fn original_error_body(headers: &HeaderMap) -> Option<Bytes> {
+    let encoded = headers.get(ORIGINAL_BODY_HEADER)?.to_str().ok()?;
+    openssl::base64::decode_block(encoded).ok().map(Bytes::from)
+}
+
 impl mastercard_transport::Middleware for NormalizeErrorBodies {
     fn name(&self) -> &'static str {
         "normalize-error-bodies"
@@ -403,12 +420,20 @@ impl mastercard_transport::Middleware for NormalizeErrorBodies {
     fn on_response(
         &self,
         status: StatusCode,
-        _headers: &mut HeaderMap,
+        headers: &mut HeaderMap,
         body: Bytes,
         _operation: &progenitor_client::OperationInfo,
     ) -> Result<Bytes, mastercard_transport::MiddlewareError> {
         if status.is_success() {
             return Ok(body);
+        }
+        if !body.is_empty()
+            && body.len() <= ORIGINAL_BODY_LIMIT
+            && let Ok(mut value) =
+                reqwest::header::HeaderValue::from_str(&openssl::base64::encode_block(&body))
+        {
+            value.set_sensitive(true);
+            headers.insert(ORIGINAL_BODY_HEADER, value);
         }
         let nested = serde_json::from_slice::<Value>(&body)
             .ok()

@@ -84,6 +84,38 @@ async fn gateway_shaped_error_body_is_typed_too() {
     );
 }
 
+/// The raw body is the bytes received, not the normalised or typed form: field order, spacing
+/// and fields the spec does not know all survive, for both shapes and for an undocumented status.
+#[tokio::test]
+async fn raw_body_is_the_bytes_received() {
+    const SPEC_SHAPE: &[u8] = br#"{ "Errors": [ {"ReasonCode":"INVALID_CLAIM", "Source":"Mastercom", "Unknown": {"x": 1}} ] }"#;
+    const GATEWAY_SHAPE: &[u8] =
+        br#"{"Errors":{"Error":[{"Source":"Gateway","ReasonCode":"SYSTEM_ERROR","Recoverable":true,"Extra":"kept"}]}}"#;
+    for (status, body) in [
+        (404, SPEC_SHAPE),
+        (401, GATEWAY_SHAPE),
+        (502, GATEWAY_SHAPE),
+    ] {
+        let server = SignedServer::start(move |_, _| {
+            ResponseTemplate::new(status).set_body_raw(body, "application/json")
+        })
+        .await;
+        let client = server
+            .builder()
+            .retry(mastercom::retry::RetryConfig {
+                max_attempts: 1,
+                ..Default::default()
+            })
+            .build()
+            .unwrap();
+        let error =
+            MastercomError::from_api(client.get_claim_detail(CLAIM).await.unwrap_err()).await;
+        assert_eq!(error.status().map(|s| s.as_u16()), Some(status));
+        assert!(!error.mastercard_errors().is_empty(), "{status}: parsed");
+        assert_eq!(error.raw_body(), Some(body), "{status}");
+    }
+}
+
 #[tokio::test]
 async fn undocumented_status_body_is_read_by_from_api() {
     let server = SignedServer::start(|_, _| {
