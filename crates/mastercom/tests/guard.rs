@@ -4,6 +4,7 @@
 
 mod support;
 
+use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
@@ -206,9 +207,54 @@ async fn child_process_sends_the_same_event() {
         .dispute_event_ledger_sqlite(ledger)
         .build()
         .unwrap();
-    let error = send_chargeback(&client).await.unwrap_err();
-    assert_eq!(error.kind(), ErrorKind::DuplicatePrevented, "{error}");
-    println!("CHILD-REFUSED-DUPLICATE");
+    // The parent decides what was expected: one line with the outcome.
+    match send_chargeback(&client).await {
+        Ok(()) => println!("CHILD-OUTCOME:sent"),
+        Err(error) => println!("CHILD-OUTCOME:{:?}", error.kind()),
+    }
+}
+
+/// Starts the child test in another process, sending the same chargeback through `ledger`.
+fn spawn_child(server: &SignedServer, ledger: &Path, key_path: &Path) -> std::process::Child {
+    Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "child_process_sends_the_same_event",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(
+            CHILD_ENV,
+            format!(
+                "{}|{}|{}",
+                server.base_url(),
+                ledger.display(),
+                key_path.display()
+            ),
+        )
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// What a child printed as its outcome (`sent`, or the error kind).
+fn child_outcome(child: std::process::Child) -> String {
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "child failed: {stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+        .lines()
+        .find_map(|line| {
+            line.split_once("CHILD-OUTCOME:")
+                .map(|(_, outcome)| outcome.trim())
+        })
+        .unwrap_or_else(|| panic!("child did not run: {stdout}"))
+        .to_owned()
 }
 
 #[tokio::test]
@@ -225,39 +271,50 @@ async fn sqlite_ledger_is_shared_between_processes() {
         .unwrap();
     send_chargeback(&client).await.unwrap();
 
-    let output = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "child_process_sends_the_same_event",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(
-            CHILD_ENV,
-            format!(
-                "{}|{}|{}",
-                server.base_url(),
-                ledger.display(),
-                key_path.display()
-            ),
-        )
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "child failed: {stdout}{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(
-        stdout.contains("CHILD-REFUSED-DUPLICATE"),
-        "child did not run: {stdout}"
-    );
+    let outcome = child_outcome(spawn_child(&server, &ledger, &key_path));
+    assert_eq!(outcome, "DuplicatePrevented");
     assert_eq!(
         server.seen().len(),
         1,
         "the other process's duplicate never reached the server"
     );
+}
+
+/// Four processes race to send the same event through one SQLite ledger while the server is
+/// still answering the first: exactly one request reaches Mastercom, the others are refused
+/// (in flight, or a duplicate once the first has been answered).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn processes_racing_on_one_sqlite_ledger_send_the_event_once() {
+    let server = SignedServer::start(|_, _| {
+        ResponseTemplate::new(200)
+            .set_body_json(json!({"chargebackId": "300018439680"}))
+            .set_delay(Duration::from_millis(800))
+    })
+    .await;
+    let directory = tempfile::tempdir().unwrap();
+    let ledger = directory.path().join("ledger.sqlite");
+    let key_path = directory.path().join("key.pem");
+    std::fs::write(&key_path, &server.key.pem).unwrap();
+
+    let children: Vec<_> = (0..4)
+        .map(|_| spawn_child(&server, &ledger, &key_path))
+        .collect();
+    let outcomes = tokio::task::spawn_blocking(move || {
+        children.into_iter().map(child_outcome).collect::<Vec<_>>()
+    })
+    .await
+    .unwrap();
+
+    println!("outcomes: {outcomes:?}");
+    let sent = outcomes.iter().filter(|outcome| *outcome == "sent").count();
+    assert_eq!(sent, 1, "{outcomes:?}");
+    assert!(
+        outcomes
+            .iter()
+            .all(|outcome| ["sent", "InFlight", "DuplicatePrevented"].contains(&outcome.as_str())),
+        "{outcomes:?}"
+    );
+    assert_eq!(server.seen().len(), 1, "{outcomes:?}");
 }
 
 #[test]
