@@ -110,6 +110,9 @@ async fn send(
     span: tracing::Span,
 ) -> reqwest::Result<Response> {
     let started = Instant::now();
+    // The request's timeout bounds the whole call, retries and their waits included, not each
+    // attempt: a caller who allows 60 s gets an answer or an error within 60 s.
+    let deadline = request.timeout().map(|timeout| started + *timeout);
     let retry = transport
         .retry()
         .filter(|policy| policy.applies_to(operation.operation_id));
@@ -127,8 +130,15 @@ async fn send(
         let Some(delay) = delay else {
             break (Some(next), result);
         };
+        let remaining = deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()));
+        if remaining.is_some_and(|remaining| remaining <= delay) {
+            break (Some(next), result);
+        }
         tracing::debug!(attempt, delay_ms = delay.as_millis(), "retrying");
         tokio::time::sleep(delay).await;
+        if let Some(deadline) = deadline {
+            *next.timeout_mut() = Some(deadline.saturating_duration_since(Instant::now()));
+        }
         // Signed after the wait, so the timestamp is that of the attempt. If the attempt cannot
         // be prepared, the previous result stands (an old signature is never replayed).
         if reapply(transport, &mut next, operation).is_err() {

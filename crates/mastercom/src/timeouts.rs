@@ -26,7 +26,8 @@ pub struct Timeouts {
     pub connect: Duration,
     /// Between two reads from the socket. Default 60 s.
     pub read: Duration,
-    /// Whole call (sending, waiting, reading), before scaling. Default 60 s.
+    /// Whole call (sending, waiting, reading; retries and their waits included), before scaling.
+    /// Default 60 s.
     pub total: Duration,
     /// Added to `total` per started MiB of request body (uploads of documents). Default 10 s.
     pub per_mib_of_body: Duration,

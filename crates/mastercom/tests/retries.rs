@@ -72,6 +72,42 @@ async fn read_only_put_is_retried() {
     assert_eq!(bodies.len(), 1);
 }
 
+/// The call's total timeout bounds all attempts together: with room for ten attempts of a
+/// slow 503, the call still ends near its 1 s budget.
+#[tokio::test]
+async fn the_total_timeout_bounds_the_retries_not_each_attempt() {
+    let server = SignedServer::start(|_, _| {
+        ResponseTemplate::new(503)
+            .insert_header("Retry-After", "0")
+            .set_delay(Duration::from_millis(400))
+    })
+    .await;
+    let client = server
+        .builder()
+        .retry(RetryConfig {
+            max_attempts: 10,
+            ..fast_retries()
+        })
+        .timeouts(mastercom::timeouts::Timeouts {
+            total: Duration::from_secs(1),
+            ..Default::default()
+        })
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+
+    let error = MastercomError::from(client.get_claim_detail(CLAIM).await.unwrap_err());
+
+    let elapsed = started.elapsed();
+    // Per-attempt timeouts would allow 10 × 400 ms; one budget ends it after about 1 s.
+    assert!(
+        elapsed < Duration::from_millis(2500),
+        "{elapsed:?} ({error})"
+    );
+    let attempts = server.seen().len();
+    assert!((2..=3).contains(&attempts), "{attempts} attempts");
+}
+
 #[tokio::test]
 async fn retries_are_bounded() {
     let server =
