@@ -86,21 +86,23 @@ fn info_version(spec: &Value) -> String {
         .to_owned()
 }
 
-/// `cargo xtask regen`.
+/// `cargo xtask regen`. Every API is downloaded and checked first; files are written only when
+/// all of them passed, so a failure leaves the cache, the snapshots and the lock consistent.
 pub fn regen(root: &Path) -> Result<()> {
     let (layout, mut lock) = layout(root)?;
     let source = Source::from_env()?;
-    for (api, pin) in lock.apis.iter_mut() {
+    let mut adopted = Vec::new();
+    for (api, pin) in &lock.apis {
         let bytes = source.get(pin)?;
         let mut spec = parse_spec(&bytes)?;
         let snapshot = surface::render(&spec);
-        // A transformation that no longer finds its target must be reviewed before the pin moves.
-        transform::apply(&mut spec, &transform::load(&layout.transforms_path(api))?)?;
         let updated = PinnedSpec {
             sha256: sha256_hex(&bytes),
-            info_version: info_version(&parse_spec(&bytes)?),
+            info_version: info_version(&spec),
             ..pin.clone()
         };
+        // A transformation that no longer finds its target must be reviewed before the pin moves.
+        transform::apply(&mut spec, &transform::load(&layout.transforms_path(api))?)?;
         if updated == *pin {
             println!("{api}: unchanged (sha256 {})", pin.sha256);
         } else {
@@ -109,9 +111,12 @@ pub fn regen(root: &Path) -> Result<()> {
                 pin.sha256, updated.sha256, pin.info_version, updated.info_version
             );
         }
-        write_atomically(&layout.spec_dir.join(&pin.file), &bytes)?;
-        write_atomically(&layout.surface_path(api), snapshot.as_bytes())?;
-        *pin = updated;
+        adopted.push((api.clone(), updated, bytes, snapshot));
+    }
+    for (api, updated, bytes, snapshot) in adopted {
+        write_atomically(&layout.spec_dir.join(&updated.file), &bytes)?;
+        write_atomically(&layout.surface_path(&api), snapshot.as_bytes())?;
+        lock.apis.insert(api, updated);
     }
     write_atomically(&layout.lock_path(), lock.render()?.as_bytes())?;
     println!("review `git diff openapi/` and commit the lock and surface snapshots together");

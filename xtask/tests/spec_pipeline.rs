@@ -284,6 +284,51 @@ fn regen_adopts_a_new_upstream_spec_and_check_then_passes() {
     );
 }
 
+/// IIT changes fine, but the new Mastercom spec no longer has a field a transformation targets:
+/// regen fails and writes nothing, so the lock, snapshots and cache still agree.
+#[test]
+fn regen_that_fails_on_one_api_writes_nothing() {
+    let root = scratch_root();
+    let iit = String::from_utf8(spec_bytes(IIT)).unwrap().replacen(
+        "phoneNumberCarrier:",
+        "phoneCarrierName:",
+        1,
+    );
+    let mastercom = String::from_utf8(spec_bytes(MASTERCOM))
+        .unwrap()
+        .replace("cvcInvalidIndicator", "cvcIndicator");
+    let (base, server) = serve(
+        vec![(MASTERCOM, mastercom.into_bytes()), (IIT, iit.into_bytes())],
+        2,
+    );
+    let openapi = root.path().join("openapi");
+    let before = |name: &str| std::fs::read(openapi.join(name)).unwrap();
+    let (lock, surface) = (
+        before("specs.lock"),
+        before("identity-insights.surface.txt"),
+    );
+
+    let output = xtask(
+        root.path(),
+        &["regen"],
+        &[("MASTERCARD_OPENAPI_UPSTREAM", &base)],
+    );
+
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("cvcInvalidIndicator"),
+        "{}",
+        stderr(&output)
+    );
+    server.join().unwrap();
+    assert_eq!(before("specs.lock"), lock);
+    assert_eq!(before("identity-insights.surface.txt"), surface);
+    assert!(
+        !openapi.join(".cache").join(IIT).exists(),
+        "no spec was cached"
+    );
+}
+
 #[test]
 fn a_missing_spec_names_the_command_to_run() {
     let root = scratch_root();
