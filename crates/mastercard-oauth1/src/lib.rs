@@ -49,7 +49,9 @@ pub use method::{SignatureMethod, UnknownSignatureMethod};
 pub use nonce::{NONCE_LEN, generate_nonce};
 pub use nonce_store::{InMemoryNonceStore, NonceStore};
 pub use request::{Body, Request};
-pub use signer::{SignedRequest, Signer, SigningParams, signature_base_string};
+pub use signer::{
+    SignedRequest, Signer, SigningParams, SigningParamsSource, SystemParams, signature_base_string,
+};
 pub use verifier::{Verified, Verifier};
 
 /// The key types this crate takes, re-exported for convenience.

@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::num::NonZeroU64;
+use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -23,6 +24,35 @@ pub struct Signer {
     consumer_key: String,
     key: PrivateKey,
     method: SignatureMethod,
+    params: Arc<dyn SigningParamsSource>,
+}
+
+/// Where [`Signer::sign`] gets each request's timestamp and nonce: the clock and the nonce
+/// generator, injectable so a whole client's signatures can be made reproducible in tests.
+///
+/// Any `Fn() -> Result<SigningParams, SignError>` is one.
+pub trait SigningParamsSource: Send + Sync {
+    /// The timestamp and nonce for the next request.
+    fn next_params(&self) -> Result<SigningParams, SignError>;
+}
+
+impl<F> SigningParamsSource for F
+where
+    F: Fn() -> Result<SigningParams, SignError> + Send + Sync,
+{
+    fn next_params(&self) -> Result<SigningParams, SignError> {
+        self()
+    }
+}
+
+/// The system clock and OpenSSL's CSPRNG: the default source.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemParams;
+
+impl SigningParamsSource for SystemParams {
+    fn next_params(&self) -> Result<SigningParams, SignError> {
+        SigningParams::now()
+    }
 }
 
 /// The per-request values a test (or a replay of a gateway error) wants to fix.
@@ -85,7 +115,17 @@ impl Signer {
             consumer_key,
             key,
             method: SignatureMethod::RsaSha256,
+            params: Arc::new(SystemParams),
         })
+    }
+
+    /// The same signer taking timestamps and nonces from `source` instead of the system clock
+    /// and the CSPRNG (tests, replaying a rejected request). Never use a fixed nonce in
+    /// production: Mastercard refuses a replayed one.
+    #[must_use]
+    pub fn with_params_source(mut self, source: impl SigningParamsSource + 'static) -> Self {
+        self.params = Arc::new(source);
+        self
     }
 
     /// The same signer with another signature method.
@@ -118,9 +158,10 @@ impl Signer {
         Ok(STANDARD.encode(raw))
     }
 
-    /// Signs with the current time and a fresh CSPRNG nonce (call again for every retry).
+    /// Signs with the next timestamp and nonce of the signer's source (by default the current
+    /// time and a fresh CSPRNG nonce; call again for every retry).
     pub fn sign(&self, request: &Request<'_>) -> Result<SignedRequest, SignError> {
-        self.sign_with(request, &SigningParams::now()?)
+        self.sign_with(request, &self.params.next_params()?)
     }
 
     /// Signs with the given timestamp and nonce (reproducible for `RSA-SHA256`).

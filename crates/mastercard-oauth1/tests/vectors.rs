@@ -180,6 +180,18 @@ fn full_request_vectors_reproduce_byte_for_byte() {
             .verify_at(&request, &vector.expected_header, timestamp)
             .unwrap_or_else(|error| panic!("{name}: {error}"));
         assert_eq!(verified.base_string, vector.expected_base_string);
+
+        // The same header from plain `sign` once the clock and nonce source is injected.
+        let fixed = params.clone();
+        let injected = signer
+            .clone()
+            .with_params_source(move || Ok(fixed.clone()))
+            .sign(&request)
+            .unwrap();
+        assert_eq!(
+            injected.authorization, vector.expected_header,
+            "{name}: injected source"
+        );
     }
 }
 
