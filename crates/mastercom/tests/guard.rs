@@ -159,7 +159,9 @@ async fn disabled_guard_sends_both() {
     assert_eq!(server.seen().len(), 2);
 }
 
-#[tokio::test]
+// Multi-threaded, so the ledger's lock waits go through `block_in_place`; the cross-process
+// test below runs the same ledger on a current-thread runtime.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_ledger_survives_a_new_client() {
     let server = accepting_server().await;
     let directory = tempfile::tempdir().unwrap();

@@ -62,8 +62,42 @@ fn to_i64(ms: u64) -> i64 {
     i64::try_from(ms).unwrap_or(i64::MAX)
 }
 
+/// Runs a ledger call that may wait for another process's write lock (up to the busy timeout).
+/// The guard calls the ledger from the request hook, on a runtime thread: on a multi-threaded
+/// runtime the runtime moves its other tasks to another thread meanwhile, so one slow lock does
+/// not stall unrelated requests. (A current-thread runtime has nowhere to move them.)
+fn off_the_runtime<T>(work: impl FnOnce() -> T) -> T {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current() {
+        Ok(handle) if handle.runtime_flavor() == RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(work)
+        }
+        _ => work(),
+    }
+}
+
 impl DisputeEventLedger for SqliteLedger {
     fn check_and_reserve(
+        &self,
+        key: &EventKey,
+        now_ms: u64,
+        windows: Windows,
+    ) -> Result<Reservation, LedgerError> {
+        off_the_runtime(|| self.reserve(key, now_ms, windows))
+    }
+
+    fn record(
+        &self,
+        key: &EventKey,
+        outcome: RecordedOutcome,
+        now_ms: u64,
+    ) -> Result<(), LedgerError> {
+        off_the_runtime(|| self.store(key, outcome, now_ms))
+    }
+}
+
+impl SqliteLedger {
+    fn reserve(
         &self,
         key: &EventKey,
         now_ms: u64,
@@ -119,7 +153,7 @@ impl DisputeEventLedger for SqliteLedger {
         Ok(Reservation::Reserved)
     }
 
-    fn record(
+    fn store(
         &self,
         key: &EventKey,
         outcome: RecordedOutcome,
