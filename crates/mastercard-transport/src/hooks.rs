@@ -1,19 +1,33 @@
-//! The bodies of the `ClientHooks` methods that [`crate::impl_client_hooks!`] generates.
+//! The bodies of the `ClientHooks` methods that [`crate::impl_client_hooks!`] generates: the named
+//! steps every call of both clients goes through.
+//!
+//! 1. `pre`: every middleware's request step, in order (encrypt, sign, guard). A refusal or
+//!    failure is recorded in the call's [`CallContext`] as a typed value.
+//! 2. `exec`: the deadline, the attempts (re-signing each retry), the outcome told to every
+//!    middleware, no redirect followed, the body read under its cap, the error body kept as
+//!    received, the response steps in reverse order (decrypt, normalise).
+//! 3. `post`: a recorded failure stops progenitor from reading the response any further.
 
 // `progenitor_client::Error` is large, but the `ClientHooks` trait fixes these return types.
 #![allow(clippy::result_large_err)]
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use progenitor_client::{Error, OperationInfo};
-use reqwest::header::{CONTENT_LENGTH, HeaderMap};
+use reqwest::header::{CONTENT_LENGTH, HeaderMap, LOCATION};
 use reqwest::{Request, Response, ResponseBuilderExt};
 use tracing::Instrument;
 
+use crate::call::{CallContext, Problem, Stage};
+use crate::limits::{ReadError, read_capped};
 use crate::{MiddlewareError, Outcome, Transport};
 
 /// Response headers that carry Mastercard's correlation id, in the order they are looked up.
 const CORRELATION_HEADERS: [&str; 3] = ["correlation-id", "x-mc-correlation-id", "x-request-id"];
+
+/// The name failures of the transport itself are recorded under.
+const TRANSPORT_STEP: &str = "transport";
 
 /// The correlation id of a response, if it has one that is printable.
 pub fn correlation_id(headers: &HeaderMap) -> Option<&str> {
@@ -32,56 +46,69 @@ fn outcome_of(result: &reqwest::Result<Response>) -> Outcome<'_> {
     }
 }
 
-/// Re-runs, before a retry, the request steps that must see every attempt (signing).
-fn reapply(
-    transport: &Transport,
-    request: &mut Request,
-    operation: &OperationInfo,
-) -> Result<(), MiddlewareError> {
-    for middleware in transport.middlewares() {
-        if middleware.reapply_on_retry() {
-            middleware.on_request(request, operation)?;
-        }
-    }
-    Ok(())
+/// The call's context, or a detached one when the generated client is used directly.
+fn context(transport: &Transport, operation: &OperationInfo) -> Arc<CallContext> {
+    transport
+        .call()
+        .cloned()
+        .unwrap_or_else(|| Arc::new(CallContext::new(operation.operation_id)))
 }
 
-/// Marks a response whose body a middleware could not process; [`post`] turns it into an error.
-#[derive(Debug, Clone)]
-struct ResponseMiddlewareFailed(MiddlewareError);
+fn record(call: &CallContext, stage: Stage, step: &'static str, error: MiddlewareError) {
+    let problem = match error {
+        MiddlewareError::Refused(source) => Problem::Refused(source),
+        MiddlewareError::Failed(source) => Problem::Failed(source),
+    };
+    call.fail(stage, step, problem);
+}
 
-/// Runs every middleware's request step in order.
+/// Step 1: every middleware's request step in order; the first refusal or failure stops the call
+/// before anything is sent.
 pub fn pre<E>(
     transport: &Transport,
     request: &mut Request,
     operation: &OperationInfo,
 ) -> Result<(), Error<E>> {
+    let call = context(transport, operation);
     for middleware in transport.middlewares() {
-        middleware.on_request(request, operation).map_err(|error| {
-            Error::Custom(format!(
-                "{}: {}: {error}",
-                operation.operation_id,
-                middleware.name()
-            ))
-        })?;
+        if let Err(error) = middleware.on_request(request, &call) {
+            // The message is for callers of the generated client itself; the typed client reads
+            // the typed value recorded in the context instead.
+            let message = format!("{}: {}: {error}", operation.operation_id, middleware.name());
+            record(&call, Stage::Request, middleware.name(), error);
+            return Err(Error::Custom(message));
+        }
     }
     Ok(())
 }
 
-/// Prefix of every `Error::Custom` that [`post`] produces: the request was sent and a response
-/// arrived, but a response middleware rejected it. Every other `Error::Custom` of this transport
-/// comes from [`pre`], i.e. the request was never sent.
-pub const POST_FAILURE_MARKER: &str = "response rejected";
+/// Re-runs, before a retry, the request steps that must see every attempt (signing).
+fn reapply(
+    transport: &Transport,
+    request: &mut Request,
+    call: &CallContext,
+) -> Result<(), MiddlewareError> {
+    for middleware in transport.middlewares() {
+        if middleware.reapply_on_retry() {
+            middleware.on_request(request, call)?;
+        }
+    }
+    Ok(())
+}
 
-/// Sends the request (retrying when the transport's policy allows), reports the outcome to every
-/// middleware, and, if a middleware wants the response, buffers it and runs the response steps in
-/// reverse order, then rebuilds the response around the new body.
+/// Marks a response whose processing failed, for `post` when the generated client is used
+/// without a call context.
+#[derive(Debug, Clone, Copy)]
+struct ResponseRejected;
+
+/// Step 2: sends the request and turns what comes back into a response progenitor can read.
 pub async fn exec(
     client: &reqwest::Client,
     transport: &Transport,
     request: Request,
     operation: &OperationInfo,
 ) -> reqwest::Result<Response> {
+    let call = context(transport, operation);
     let template = transport
         .operation(operation.operation_id)
         .map_or("", |spec| spec.path);
@@ -97,7 +124,7 @@ pub async fn exec(
         duration_ms = tracing::field::Empty,
         correlation_id = tracing::field::Empty,
     );
-    send(client, transport, request, operation, span.clone())
+    send(client, transport, request, &call, span.clone())
         .instrument(span)
         .await
 }
@@ -106,18 +133,30 @@ async fn send(
     client: &reqwest::Client,
     transport: &Transport,
     mut request: Request,
-    operation: &OperationInfo,
+    call: &CallContext,
     span: tracing::Span,
 ) -> reqwest::Result<Response> {
     let started = Instant::now();
-    // The request's timeout bounds the whole call, retries and their waits included, not each
-    // attempt: a caller who allows 60 s gets an answer or an error within 60 s.
-    let deadline = request.timeout().map(|timeout| started + *timeout);
+    let operation = call.operation();
+    let body_len = request
+        .body()
+        .and_then(reqwest::Body::as_bytes)
+        .map_or(0, <[u8]>::len);
+    // One home for the deadline: the call's override, else the client's rule. It bounds the
+    // whole call, retries and their waits included: a caller who allows 60 s gets an answer or
+    // an error within 60 s.
+    let timeout = call
+        .timeout()
+        .or_else(|| transport.deadline_for(operation, body_len))
+        .or_else(|| request.timeout().copied());
+    *request.timeout_mut() = timeout;
+    let deadline = timeout.map(|timeout| started + timeout);
     let retry = transport
         .retry()
-        .filter(|policy| policy.applies_to(operation.operation_id));
+        .filter(|policy| policy.applies_to(operation));
     let mut attempt = 1;
     let (sent, result) = loop {
+        call.record_attempt(attempt);
         // A copy of what is about to go out: for the next attempt and for `on_outcome`. Bodies
         // are `Bytes`, so this clones a reference count, not the payload.
         let copy = request.try_clone();
@@ -126,6 +165,9 @@ async fn send(
             break (None, result);
         };
         let outcome = outcome_of(&result);
+        for middleware in transport.middlewares() {
+            middleware.on_attempt(&next, &outcome, call);
+        }
         let delay = retry.and_then(|policy| policy.delay_after(attempt, &outcome));
         let Some(delay) = delay else {
             break (Some(next), result);
@@ -141,7 +183,7 @@ async fn send(
         }
         // Signed after the wait, so the timestamp is that of the attempt. If the attempt cannot
         // be prepared, the previous result stands (an old signature is never replayed).
-        if reapply(transport, &mut next, operation).is_err() {
+        if reapply(transport, &mut next, call).is_err() {
             break (Some(next), result);
         }
         drop(result);
@@ -154,9 +196,11 @@ async fn send(
     match &result {
         Ok(response) => {
             span.record("status", response.status().as_u16());
-            if let Some(id) = correlation_id(response.headers()) {
+            let id = correlation_id(response.headers());
+            if let Some(id) = id {
                 span.record("correlation_id", id);
             }
+            call.record_response(response.status(), id);
         }
         Err(error) => tracing::warn!(
             may_have_been_sent = crate::error_may_have_been_sent(error),
@@ -167,32 +211,63 @@ async fn send(
     if let Some(sent) = &sent {
         let outcome = outcome_of(&result);
         for middleware in transport.middlewares() {
-            middleware.on_outcome(sent, &outcome, operation);
+            middleware.on_outcome(sent, &outcome, call);
         }
     }
     let response = result?;
-    let interested: Vec<_> = transport
-        .middlewares()
-        .iter()
-        .rev()
-        .filter(|middleware| middleware.wants_response(operation))
-        .collect();
-    if interested.is_empty() {
-        return Ok(response);
-    }
+    receive(transport, response, call).await
+}
 
+/// Reads the response under its cap, keeps an error body as received, runs the response steps
+/// in reverse order and rebuilds the response around the final body.
+async fn receive(
+    transport: &Transport,
+    response: Response,
+    call: &CallContext,
+) -> reqwest::Result<Response> {
     let status = response.status();
     let version = response.version();
     let url = response.url().clone();
     let mut headers = response.headers().clone();
-    let mut body = response.bytes().await?;
-    let mut failure = None;
-    for middleware in interested {
-        match middleware.on_response(status, &mut headers, body.clone(), operation) {
-            Ok(transformed) => body = transformed,
-            Err(error) => {
-                failure = Some(MiddlewareError(format!("{}: {error}", middleware.name())));
-                break;
+
+    let body = if status.is_redirection() {
+        // Mastercard's APIs do not redirect; following one would re-send a signed dispute body
+        // to whatever host the `Location` names. The redirect is reported, never followed.
+        let location = headers
+            .get(LOCATION)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned);
+        call.fail(
+            Stage::Response,
+            TRANSPORT_STEP,
+            Problem::Redirect { status, location },
+        );
+        bytes::Bytes::new()
+    } else {
+        let limit = transport.limits().for_status(status);
+        match read_capped(response, limit).await {
+            Ok(body) => body,
+            Err(ReadError::Transport(error)) => return Err(error),
+            Err(ReadError::TooLarge) => {
+                call.fail(Stage::Response, TRANSPORT_STEP, Problem::TooLarge { limit });
+                bytes::Bytes::new()
+            }
+        }
+    };
+    if !status.is_success() && !body.is_empty() {
+        call.record_error_body(body.clone());
+    }
+
+    let mut body = body;
+    if !call.has_failure() {
+        for middleware in transport.middlewares().iter().rev() {
+            match middleware.on_response(status, &mut headers, body.clone(), call) {
+                Ok(transformed) => body = transformed,
+                Err(error) => {
+                    record(call, Stage::Response, middleware.name(), error);
+                    body = bytes::Bytes::new();
+                    break;
+                }
             }
         }
     }
@@ -206,27 +281,21 @@ async fn send(
     if let Ok(with_url) = http::Response::builder().url(url).body(()) {
         *rebuilt.extensions_mut() = with_url.into_parts().0.extensions;
     }
-    if let Some(error) = failure {
-        rebuilt
-            .extensions_mut()
-            .insert(ResponseMiddlewareFailed(error));
+    if call.has_failure() {
+        rebuilt.extensions_mut().insert(ResponseRejected);
     }
     Ok(Response::from(rebuilt))
 }
 
-/// Turns a response-side middleware failure into `Error::Custom`.
+/// Step 3: a failure recorded while receiving stops progenitor from typing the response.
 pub fn post<E>(
     result: &reqwest::Result<Response>,
     operation: &OperationInfo,
 ) -> Result<(), Error<E>> {
     match result {
-        Ok(response) => match response.extensions().get::<ResponseMiddlewareFailed>() {
-            Some(ResponseMiddlewareFailed(error)) => Err(Error::Custom(format!(
-                "{}: {POST_FAILURE_MARKER}: {error}",
-                operation.operation_id
-            ))),
-            None => Ok(()),
-        },
-        Err(_) => Ok(()),
+        Ok(response) if response.extensions().get::<ResponseRejected>().is_some() => Err(
+            Error::Custom(format!("{}: response rejected", operation.operation_id)),
+        ),
+        _ => Ok(()),
     }
 }

@@ -14,16 +14,32 @@
 //!   middleware how the call ended ([`Middleware::on_outcome`]: the dispute-event guard); and,
 //!   only if some middleware asked for it, buffers the response body and runs
 //!   [`Middleware::on_response`] in reverse order (decrypt before deserialising);
-//! * `post` turns a response-side failure into `progenitor_client::Error::Custom`, because `exec`
-//!   can only return `reqwest::Error`, which cannot be constructed outside reqwest.
+//! * `post` stops progenitor from typing a response a step rejected.
+//!
+//! Every step records its typed outcome in the call's [`CallContext`]; the typed client methods
+//! turn the generated call's result and that context into one [`CallError`] ([`finish`]).
 
+mod call;
+mod client;
+mod config;
+mod error;
 mod hooks;
+mod limits;
 mod middleware;
 mod oauth1;
 mod retry;
 pub mod tls;
 
-pub use hooks::{POST_FAILURE_MARKER, correlation_id, exec, post, pre};
+pub use call::{CallContext, Failure, Observed, Problem, Stage};
+pub use client::{ClientCore, Response, finish};
+pub use config::{
+    BaseUrlError, HttpConfig, HttpConfigError, ProxySetting, Timeouts, check_base_url,
+};
+pub use error::{
+    BoxError, CallError, Delivery, ErrorKind, MastercardError, mask_digit_runs, parse_errors,
+};
+pub use hooks::{correlation_id, exec, post, pre};
+pub use limits::ResponseLimits;
 pub use middleware::{Middleware, MiddlewareError, OperationSpec, Outcome, Transport};
 pub use oauth1::OAuth1Signing;
 pub use retry::RetryPolicy;

@@ -1,9 +1,8 @@
 //! OAuth 1.0a signing of every request, as the last request step: it signs the final bytes, so
 //! after an encryption step it signs the ciphertext (Mastercard's order: encrypt, then sign).
 
-use crate::{Middleware, MiddlewareError};
+use crate::{CallContext, Middleware, MiddlewareError};
 use mastercard_oauth1::{Body, Request as SignRequest, Signer};
-use progenitor_client::OperationInfo;
 use reqwest::header::{AUTHORIZATION, HeaderValue};
 
 /// Signs each request (method, URL with its query exactly as sent, body bytes) and sets the
@@ -28,7 +27,7 @@ impl Middleware for OAuth1Signing {
     fn on_request(
         &self,
         request: &mut reqwest::Request,
-        _operation: &OperationInfo,
+        _call: &CallContext,
     ) -> Result<(), MiddlewareError> {
         let body = match request.body() {
             None => Body::Empty,
@@ -45,9 +44,9 @@ impl Middleware for OAuth1Signing {
                 url: request.url().as_str(),
                 body,
             })
-            .map_err(|error| MiddlewareError(format!("could not sign the request: {error}")))?;
+            .map_err(MiddlewareError::failed)?;
         let mut value = HeaderValue::from_str(&signed.authorization).map_err(|_| {
-            MiddlewareError("the OAuth1 header is not a valid header value".to_owned())
+            MiddlewareError::failed("the OAuth1 header is not a valid header value")
         })?;
         value.set_sensitive(true);
         request.headers_mut().insert(AUTHORIZATION, value);
@@ -91,7 +90,7 @@ mod tests {
         *request.body_mut() = Some(reqwest::Body::from(b"{\"a\":1}".to_vec()));
 
         signing
-            .on_request(&mut request, &OperationInfo { operation_id: "op" })
+            .on_request(&mut request, &CallContext::new("op"))
             .unwrap();
 
         let header = request.headers().get(AUTHORIZATION).unwrap();
@@ -115,7 +114,7 @@ mod tests {
         let stream = futures_stream();
         *request.body_mut() = Some(reqwest::Body::wrap_stream(stream));
 
-        let refused = signing.on_request(&mut request, &OperationInfo { operation_id: "op" });
+        let refused = signing.on_request(&mut request, &CallContext::new("op"));
 
         assert!(refused.is_err());
         assert!(request.headers().get(AUTHORIZATION).is_none());

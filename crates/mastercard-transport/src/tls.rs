@@ -226,7 +226,11 @@ pub fn client_config(
     Ok(config)
 }
 
-/// A `reqwest` client builder that uses `config` for every HTTPS connection.
+/// A `reqwest` client builder that uses `config` for every HTTPS connection and follows no
+/// redirect: Mastercard's APIs do not redirect, and following one would re-send a signed body to
+/// whatever host the `Location` names (possibly over plain http).
 pub fn http_client_builder(config: ClientConfig) -> reqwest::ClientBuilder {
-    reqwest::Client::builder().tls_backend_preconfigured(config)
+    reqwest::Client::builder()
+        .tls_backend_preconfigured(config)
+        .redirect(reqwest::redirect::Policy::none())
 }
