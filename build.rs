@@ -13,7 +13,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use mastercard_codegen::generate::{ClientShape, Interface, generate};
+use mastercard_codegen::generate::{ClientShape, Interface, TypedClient, generate};
 use mastercard_codegen::layout::{Layout, SPEC_DIR_ENV};
 use mastercard_codegen::pins::{SpecLock, read_pinned};
 use mastercard_codegen::{CodegenError, parse_spec, surface, transform};
@@ -60,6 +60,7 @@ fn run() -> Result<(), CodegenError> {
     let report = transform::apply(&mut spec, &transform::load(&transforms_path)?)?;
     let generated = generate(&metadata.api, &spec, &report, &metadata.shape)?;
     write(&out_dir.join("client.rs"), &generated.source)?;
+    write(&out_dir.join("typed_methods.rs"), &generated.typed_methods)?;
 
     if std::env::var_os("MASTERCARD_CODEGEN_TIMINGS").is_some() {
         println!(
@@ -125,6 +126,10 @@ fn read_metadata(manifest: &Path) -> Result<ClientMetadata, CodegenError> {
             interface: match std::env::var(INTERFACE_ENV).as_deref() {
                 Ok("builder") => Interface::Builder,
                 _ => Interface::Positional,
+            },
+            typed: match (field("typed_client"), field("typed_error")) {
+                (Ok(client), Ok(error)) => Some(TypedClient { client, error }),
+                _ => None,
             },
         },
     })

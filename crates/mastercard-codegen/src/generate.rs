@@ -15,6 +15,18 @@ pub struct ClientShape {
     pub inner_type: String,
     /// Method style of the generated client.
     pub interface: Interface,
+    /// The hand-written client that gets one typed method per operation, and its error type
+    /// (`None`: no typed methods).
+    pub typed: Option<TypedClient>,
+}
+
+/// The hand-written client the typed methods are generated for.
+#[derive(Debug, Clone)]
+pub struct TypedClient {
+    /// Rust path of the client type, e.g. `crate::MastercomClient`.
+    pub client: String,
+    /// Rust path of the crate's error type, e.g. `crate::Error`.
+    pub error: String,
 }
 
 /// progenitor's two method styles.
@@ -33,6 +45,8 @@ pub enum Interface {
 pub struct Generated {
     /// Formatted Rust source, to be written into `OUT_DIR` and `include!`d.
     pub source: String,
+    /// The typed methods of the hand-written client (empty without [`ClientShape::typed`]).
+    pub typed_methods: String,
     /// Time spent in progenitor's `generate_tokens`.
     pub generate_time: Duration,
     /// Time spent parsing and pretty-printing the tokens.
@@ -96,9 +110,15 @@ pub fn generate(
     let started = Instant::now();
     let mut file = syn::parse2(tokens).map_err(|error| generation_error(error.to_string()))?;
     drop_default_constructor(&mut file);
+    crate::typed::escape_doc_brackets(&mut file);
+    let typed_methods = match &shape.typed {
+        Some(typed) => crate::typed::typed_methods(api, &file, &typed.client, &typed.error)?,
+        None => String::new(),
+    };
     let source = prettyplease::unparse(&file);
     Ok(Generated {
         source,
+        typed_methods,
         generate_time,
         format_time: started.elapsed(),
     })

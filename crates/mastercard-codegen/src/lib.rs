@@ -8,6 +8,8 @@
 //! * [`transform`] applies the reviewed transformations in `openapi/<api>.transforms.toml` to the
 //!   parsed spec, reporting every place each one touches;
 //! * [`generate`] runs progenitor with the workspace's settings and returns formatted source;
+//! * [`typed`] derives the typed client methods (one per operation, returning the crate's own
+//!   error) from the generated client;
 //! * [`surface`] renders the committed, human-readable API surface snapshot.
 //!
 //! Nothing here touches the network: fetching is the xtask's job.
@@ -18,6 +20,7 @@ pub mod layout;
 pub mod pins;
 pub mod surface;
 pub mod transform;
+pub mod typed;
 
 pub use error::CodegenError;
 

@@ -69,6 +69,21 @@ impl RetryPolicy {
         self
     }
 
+    /// The backoff before the first retry.
+    pub fn initial_backoff(&self) -> Duration {
+        self.initial_backoff
+    }
+
+    /// The longest backoff.
+    pub fn max_backoff(&self) -> Duration {
+        self.max_backoff
+    }
+
+    /// The longest `Retry-After` obeyed.
+    pub fn max_retry_after_limit(&self) -> Duration {
+        self.max_retry_after
+    }
+
     /// Whether the policy may retry this operation at all.
     pub fn applies_to(&self, rust_name: &str) -> bool {
         self.operations.contains(rust_name)

@@ -1,7 +1,7 @@
 //! Helpers for operations with a per-call limit on list sizes.
 
 use crate::error::Error;
-use crate::types;
+use crate::{MastercomClient, types};
 
 /// Mastercom accepts at most this many chargebacks per acknowledgement call.
 pub const ACKNOWLEDGE_LIMIT: usize = 100;
@@ -12,7 +12,7 @@ pub const CASE_STATUS_LIMIT: usize = 2000;
 /// first failing call and returns what succeeded so far with the error, so the caller knows which
 /// chunks to resend. `debit_mc` selects the Debit Mastercard endpoint.
 pub async fn acknowledge_chargebacks(
-    client: &crate::Client,
+    client: &MastercomClient,
     chargebacks: &[types::ChargebackMarkProcessedRequestStructure],
     debit_mc: bool,
 ) -> Result<
@@ -31,7 +31,7 @@ pub async fn acknowledge_chargebacks(
         };
         match result {
             Ok(response) => done.push(response.into_inner()),
-            Err(error) => return Err((done, Error::from_api(error).await)),
+            Err(error) => return Err((done, error)),
         }
     }
     Ok(done)
@@ -39,7 +39,7 @@ pub async fn acknowledge_chargebacks(
 
 /// Retrieves the status of `cases` in calls of at most [`CASE_STATUS_LIMIT`] ids, in order.
 pub async fn case_filing_status(
-    client: &crate::Client,
+    client: &MastercomClient,
     cases: &[types::CaseFilingStatusRequestStructure],
 ) -> Result<Vec<types::CaseFilingStatusResponse>, Error> {
     let mut responses = Vec::new();
@@ -47,11 +47,7 @@ pub async fn case_filing_status(
         let body = types::CaseFilingStatusRequest {
             case_filing_list: chunk.to_vec(),
         };
-        let response = client
-            .retrieve_case_filing_status(&body)
-            .await
-            .map_err(Error::from)?;
-        responses.push(response.into_inner());
+        responses.push(client.retrieve_case_filing_status(&body).await?.into_inner());
     }
     Ok(responses)
 }

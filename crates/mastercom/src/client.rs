@@ -2,23 +2,23 @@
 //! timeouts, safe retries, tracing and the dispute-event guard.
 
 use std::fmt;
-use std::net::IpAddr;
-use std::ops::Deref;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use mastercard_keys::{KeyError, Pkcs12Identity, Pkcs12Options, PrivateKey};
 use mastercard_oauth1::Signer;
-use mastercard_transport::tls::{TrustRoots, client_config, http_client_builder};
-use mastercard_transport::{OAuth1Signing, Transport};
+use mastercard_transport::tls::TrustRoots;
+use mastercard_transport::{
+    CallContext, ClientCore, HttpConfig, HttpConfigError, Middleware, OAuth1Signing, ProxySetting,
+    ResponseLimits, Timeouts, Transport, check_base_url,
+};
 
-use crate::error::NormalizeErrorBodies;
 use crate::guard::{
     Clock, DisputeEventGuard, DisputeEventLedger, LedgerError, MemoryLedger, SqliteLedger,
     SystemClock, Windows,
 };
 use crate::retry::RetryConfig;
-use crate::timeouts::{CallTimeout, Timeouts};
 
 /// Where the client sends requests.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -114,29 +114,21 @@ pub enum BuildError {
     #[error("the signing key cannot sign OAuth1 requests: {0}")]
     Signer(String),
     /// The base URL is not usable.
-    #[error("invalid base URL {url:?}: {reason}")]
-    InvalidBaseUrl {
-        /// The URL.
-        url: String,
-        /// Why.
-        reason: &'static str,
-    },
-    /// TLS could not be configured.
-    #[error("TLS: {0}")]
-    Tls(#[from] mastercard_transport::tls::TlsError),
-    /// The HTTP client could not be built.
-    #[error("HTTP client: {0}")]
-    Http(String),
+    #[error(transparent)]
+    InvalidBaseUrl(#[from] mastercard_transport::BaseUrlError),
+    /// TLS, the proxy or the HTTP client could not be configured.
+    #[error(transparent)]
+    HttpClient(#[from] HttpConfigError),
     /// The dispute-event ledger could not be opened.
     #[error("{0}; fix the path or permissions, or choose another ledger")]
     Ledger(#[from] LedgerError),
     /// An environment variable is missing or invalid.
     #[error("environment variable {name}: {reason}")]
-    Env {
+    Environment {
         /// The variable.
         name: &'static str,
-        /// What is wrong.
-        reason: &'static str,
+        /// What is wrong (never the value: it may be a password).
+        reason: String,
     },
 }
 
@@ -166,13 +158,12 @@ pub struct MastercomClientBuilder {
     environment: Environment,
     consumer_key: Option<String>,
     signing_key: Option<SigningKey>,
-    timeouts: Timeouts,
-    user_agent: String,
+    http: HttpConfig,
     retry: RetryConfig,
     guard: GuardSetting,
     windows: Windows,
     clock: Arc<dyn Clock>,
-    trust_roots: TrustRoots,
+    middlewares: Vec<Arc<dyn Middleware>>,
 }
 
 impl fmt::Debug for MastercomClientBuilder {
@@ -184,8 +175,7 @@ impl fmt::Debug for MastercomClientBuilder {
                 &self.consumer_key.as_ref().map(|_| "<redacted>"),
             )
             .field("signing_key", &self.signing_key)
-            .field("timeouts", &self.timeouts)
-            .field("user_agent", &self.user_agent)
+            .field("http", &self.http)
             .field("retry", &self.retry)
             .field("guard", &self.guard)
             .finish_non_exhaustive()
@@ -198,13 +188,15 @@ impl Default for MastercomClientBuilder {
             environment: Environment::Sandbox,
             consumer_key: None,
             signing_key: None,
-            timeouts: Timeouts::default(),
-            user_agent: concat!("mastercom-rs/", env!("CARGO_PKG_VERSION")).to_owned(),
+            http: HttpConfig {
+                timeouts: crate::policy::default_timeouts(),
+                ..HttpConfig::new(concat!("mastercom-rs/", env!("CARGO_PKG_VERSION")))
+            },
             retry: RetryConfig::default(),
             guard: GuardSetting::Memory,
             windows: Windows::default(),
             clock: Arc::new(SystemClock),
-            trust_roots: TrustRoots::Platform,
+            middlewares: Vec::new(),
         }
     }
 }
@@ -228,7 +220,7 @@ impl MastercomClientBuilder {
     }
 
     /// The signing key from a PKCS#12 file (as downloaded from Mastercard Developers).
-    pub fn signing_key_p12(
+    pub fn signing_key_pkcs12(
         mut self,
         path: impl Into<PathBuf>,
         alias: Option<&str>,
@@ -254,15 +246,36 @@ impl MastercomClientBuilder {
         self
     }
 
-    /// Connect, read and total timeouts, body-size scaling and per-operation overrides.
+    /// Connect, read and total timeouts, body-size scaling and per-operation overrides
+    /// (default: [`crate::policy::default_timeouts`]).
     pub fn timeouts(mut self, timeouts: Timeouts) -> Self {
-        self.timeouts = timeouts;
+        self.http.timeouts = timeouts;
         self
     }
 
     /// The `User-Agent` header.
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.user_agent = user_agent.into();
+        self.http.user_agent = user_agent.into();
+        self
+    }
+
+    /// The proxy (default: `HTTPS_PROXY`/`NO_PROXY` from the environment).
+    pub fn proxy(mut self, proxy: ProxySetting) -> Self {
+        self.http.proxy = proxy;
+        self
+    }
+
+    /// Caps on response bodies (default: 32 MiB for a success, 64 KiB for an error).
+    pub fn response_limits(mut self, limits: ResponseLimits) -> Self {
+        self.http.limits = limits;
+        self
+    }
+
+    /// Adds a middleware of your own (logging, metrics, per-call headers). It sees every call
+    /// and attempt, after the built-in steps: signing, then the dispute-event guard, then yours
+    /// on the request side; yours first on the response side.
+    pub fn with_middleware(mut self, middleware: impl Middleware) -> Self {
+        self.middlewares.push(Arc::new(middleware));
         self
     }
 
@@ -306,15 +319,14 @@ impl MastercomClientBuilder {
 
     /// Which CAs to trust for the server certificate (default: the platform's).
     pub fn trust_roots(mut self, roots: TrustRoots) -> Self {
-        self.trust_roots = roots;
+        self.http.trust_roots = roots;
         self
     }
 
     /// Loads and checks the key, opens the ledger and builds the one HTTP client. Fails before
     /// any request is made.
     pub fn build(self) -> Result<MastercomClient, BuildError> {
-        let base_url = self.environment.base_url().to_owned();
-        check_base_url(&base_url)?;
+        let base_url = check_base_url(self.environment.base_url())?;
         let consumer_key = self
             .consumer_key
             .filter(|key| !key.trim().is_empty())
@@ -322,15 +334,7 @@ impl MastercomClientBuilder {
         let key = load_key(self.signing_key.ok_or(BuildError::MissingSigningKey)?)?;
         let signer = Signer::new(consumer_key.clone(), key)
             .map_err(|error| BuildError::Signer(error.to_string()))?;
-
-        let tls = client_config(&self.trust_roots, None)?;
-        let http = http_client_builder(tls)
-            .connect_timeout(self.timeouts.connect)
-            .read_timeout(self.timeouts.read)
-            .timeout(self.timeouts.total)
-            .user_agent(self.user_agent)
-            .build()
-            .map_err(|error| BuildError::Http(error.to_string()))?;
+        let http = self.http.build_client(None)?;
 
         let ledger: Option<Arc<dyn DisputeEventLedger>> = match self.guard {
             GuardSetting::Memory => Some(Arc::new(MemoryLedger::new())),
@@ -340,21 +344,25 @@ impl MastercomClientBuilder {
         };
         let guard_enabled = ledger.is_some();
 
-        // Order matters: the timeout reads the body size, the signer signs the final request,
-        // and the guard reserves the event last, so a signing failure leaves no reservation.
+        // Order matters: the signer signs the final request, and the guard reserves the event
+        // last among the built-in steps, so a signing failure leaves no reservation. The user's
+        // middleware comes after both: it sees exactly what is sent.
+        let timeouts = self.http.timeouts.clone();
         let mut transport = Transport::new()
             .with_operations(crate::OPERATIONS)
             .with_retry(self.retry.policy())
-            .with(NormalizeErrorBodies)
-            .with(CallTimeout(self.timeouts))
+            .with_limits(self.http.limits)
+            .with_deadline(move |operation, body_len| timeouts.for_call(operation, body_len))
             .with(OAuth1Signing::new(signer));
         if let Some(ledger) = ledger {
             transport = transport.with(DisputeEventGuard::new(ledger, self.clock, self.windows));
         }
+        for middleware in self.middlewares {
+            transport = transport.with_shared(middleware);
+        }
 
         Ok(MastercomClient {
-            api: crate::Client::new_with_client(&base_url, http, transport),
-            base_url,
+            core: ClientCore::new(base_url, http, transport),
             guard_enabled,
         })
     }
@@ -390,40 +398,11 @@ fn load_key(key: SigningKey) -> Result<PrivateKey, BuildError> {
     }
 }
 
-/// `https://` anywhere; `http://` only to loopback (127.0.0.0/8, ::1, localhost).
-fn check_base_url(url: &str) -> Result<(), BuildError> {
-    let invalid = |reason| BuildError::InvalidBaseUrl {
-        url: url.to_owned(),
-        reason,
-    };
-    let parsed = reqwest::Url::parse(url).map_err(|_| invalid("not an absolute URL"))?;
-    match parsed.scheme() {
-        "https" => Ok(()),
-        "http" => {
-            let loopback = match parsed.host() {
-                Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
-                Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-                Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-                None => false,
-            };
-            if loopback {
-                Ok(())
-            } else {
-                Err(invalid(
-                    "plain http:// is only allowed to loopback addresses; use https://",
-                ))
-            }
-        }
-        _ => Err(invalid("the scheme must be https://")),
-    }
-}
-
-/// A ready-to-use Mastercom client. Derefs to the generated [`crate::Client`], so all 52
-/// operations are methods: `client.get_claim_detail("…").await`.
+/// A ready-to-use Mastercom client: all 52 operations are methods (generated from the spec)
+/// that return [`crate::Error`]: `client.get_claim_detail("…").await?`.
 #[derive(Clone)]
 pub struct MastercomClient {
-    api: crate::Client,
-    base_url: String,
+    core: ClientCore,
     guard_enabled: bool,
 }
 
@@ -438,7 +417,7 @@ impl MastercomClient {
     /// | variable | meaning |
     /// |---|---|
     /// | `MASTERCARD_CONSUMER_KEY` | consumer key (required) |
-    /// | `MASTERCARD_SIGNING_KEY_PATH` | `.p12` file, or a PEM key file (`.pem`/`.key`) (required) |
+    /// | `MASTERCARD_SIGNING_KEY_PATH` | PKCS#12 (`.p12`) or PEM key file, told apart by content (required) |
     /// | `MASTERCARD_SIGNING_KEY_ALIAS` | PKCS#12 alias (optional) |
     /// | `MASTERCARD_SIGNING_KEY_PASSWORD` | PKCS#12 password (optional, default empty) |
     /// | `MASTERCARD_ENVIRONMENT` | `sandbox` (default), `production`, or a base URL |
@@ -446,26 +425,24 @@ impl MastercomClient {
     /// | `MASTERCARD_CA_CERT` | PEM file of the only CAs trusted for the server (optional; default the platform's roots), e.g. a local sandbox's or a TLS-inspecting proxy's |
     pub fn from_env() -> Result<MastercomClientBuilder, BuildError> {
         let var = |name| std::env::var(name).ok().filter(|value| !value.is_empty());
-        let consumer_key = var("MASTERCARD_CONSUMER_KEY").ok_or(BuildError::Env {
+        let consumer_key = var("MASTERCARD_CONSUMER_KEY").ok_or(BuildError::Environment {
             name: "MASTERCARD_CONSUMER_KEY",
-            reason: "not set",
+            reason: "not set".to_owned(),
         })?;
-        let path = var("MASTERCARD_SIGNING_KEY_PATH").ok_or(BuildError::Env {
+        let path = var("MASTERCARD_SIGNING_KEY_PATH").ok_or(BuildError::Environment {
             name: "MASTERCARD_SIGNING_KEY_PATH",
-            reason: "not set",
+            reason: "not set".to_owned(),
         })?;
-        let is_pem = [".pem", ".key"]
-            .iter()
-            .any(|extension| path.to_ascii_lowercase().ends_with(extension));
         let mut builder = Self::builder().consumer_key(consumer_key);
-        builder = if is_pem {
-            let pem = std::fs::read(&path).map_err(|_| BuildError::Env {
-                name: "MASTERCARD_SIGNING_KEY_PATH",
-                reason: "the file cannot be read",
-            })?;
-            builder.signing_key_pem(pem)
+        // Told apart by content, not by file name: the key crate sniffs PEM vs PKCS#12.
+        let bytes = std::fs::read(&path).map_err(|_| BuildError::Environment {
+            name: "MASTERCARD_SIGNING_KEY_PATH",
+            reason: "the file cannot be read".to_owned(),
+        })?;
+        builder = if bytes.trim_ascii_start().starts_with(b"-----BEGIN") {
+            builder.signing_key_pem(bytes)
         } else {
-            builder.signing_key_p12(
+            builder.signing_key_pkcs12(
                 path,
                 var("MASTERCARD_SIGNING_KEY_ALIAS").as_deref(),
                 var("MASTERCARD_SIGNING_KEY_PASSWORD").unwrap_or_default(),
@@ -478,43 +455,59 @@ impl MastercomClient {
             builder = builder.dispute_event_ledger_sqlite(ledger);
         }
         if let Some(ca) = var("MASTERCARD_CA_CERT") {
-            let pem = std::fs::read(&ca).map_err(|_| BuildError::Env {
+            let pem = std::fs::read(&ca).map_err(|_| BuildError::Environment {
                 name: "MASTERCARD_CA_CERT",
-                reason: "the file cannot be read",
+                reason: "the file cannot be read".to_owned(),
             })?;
-            builder = builder.trust_roots(TrustRoots::from_pem(&pem)?);
+            builder = builder.trust_roots(TrustRoots::from_pem(&pem).map_err(HttpConfigError::Tls)?);
         }
         Ok(builder)
     }
 
-    /// The generated client with all 52 operations.
-    pub fn api(&self) -> &crate::Client {
-        &self.api
+    /// The generated client with all 52 operations, for advanced use: its methods return
+    /// progenitor's values and errors, with the same middleware (signing, guard) but without
+    /// the typed call context.
+    pub fn api(&self) -> crate::Client {
+        crate::Client::new_with_client(
+            self.core.base_url(),
+            self.core.http().clone(),
+            self.core.transport().clone(),
+        )
     }
 
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
-        &self.base_url
+        self.core.base_url()
     }
 
     /// Whether the dispute-event guard is on.
     pub fn guard_enabled(&self) -> bool {
         self.guard_enabled
     }
-}
 
-impl Deref for MastercomClient {
-    type Target = crate::Client;
+    /// The same client whose calls end within `timeout` (retries and their waits included),
+    /// whatever the operation's default: `client.with_timeout(d).get_claim_detail(..)`.
+    pub fn with_timeout(&self, timeout: Duration) -> Self {
+        Self {
+            core: self.core.with_call_timeout(timeout),
+            guard_enabled: self.guard_enabled,
+        }
+    }
 
-    fn deref(&self) -> &crate::Client {
-        &self.api
+    /// Opens one call: its typed context and a generated client whose hooks carry it. Used by
+    /// the generated typed methods.
+    pub(crate) fn begin_call(&self, operation: &'static str) -> (Arc<CallContext>, crate::Client) {
+        let (call, transport) = self.core.begin(operation);
+        let api =
+            crate::Client::new_with_client(self.core.base_url(), self.core.http().clone(), transport);
+        (call, api)
     }
 }
 
 impl fmt::Debug for MastercomClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("MastercomClient")
-            .field("base_url", &self.base_url)
+            .field("base_url", &self.core.base_url())
             .field("guard_enabled", &self.guard_enabled)
             .finish_non_exhaustive()
     }

@@ -28,12 +28,13 @@ mod cvc_invalid_indicator;
 pub mod error;
 pub mod guard;
 pub mod hooks;
+pub mod policy;
 pub mod retry;
-pub mod timeouts;
 
 pub use client::{BuildError, Environment, MastercomClient, MastercomClientBuilder, SigningKey};
 pub use cvc_invalid_indicator::CvcInvalidIndicator;
-pub use error::{Delivery, Error as MastercomError, ErrorKind, MastercardError};
+pub use error::{Delivery, Error, ErrorKind, MastercardError};
+pub use mastercard_transport::{ProxySetting, Response, ResponseLimits, Timeouts};
 
 // Generated code is reviewed through the spec and its surface snapshot, not line by line; its
 // lints (e.g. `len < 0` checks that typify emits for `minLength: 0`) are not ours to fix.
@@ -54,3 +55,6 @@ mod generated {
 pub use generated::*;
 
 include!(concat!(env!("OUT_DIR"), "/operations.rs"));
+
+// One typed method per operation on `MastercomClient`, generated from the same spec pipeline.
+include!(concat!(env!("OUT_DIR"), "/typed_methods.rs"));

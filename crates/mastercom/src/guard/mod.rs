@@ -5,7 +5,8 @@
 //! apart, and asks callers to wait an hour after a timeout before resubmitting the same event.
 //! The guard, a request middleware, therefore:
 //!
-//! * recognises the operations that create dispute events ([`EVENT_CREATING_OPERATIONS`]);
+//! * recognises the operations that create dispute events (the operation-policy table,
+//!   [`crate::policy`]);
 //! * keys each call by operation, path (claim id and other ids) and a canonical SHA-256 of the
 //!   JSON body ([`EventKey`]);
 //! * before sending, atomically checks and reserves the key in a [`DisputeEventLedger`]; an
@@ -16,19 +17,21 @@
 //!   after sending, 408 or 5xx → unknown (blocks 1 h); not sent or rejected with a 4xx →
 //!   forgotten.
 //!
-//! Refusals surface as [`crate::Error`] with kind `DuplicatePrevented`, `OutcomeUnknown` or
-//! `InFlight`, always `Delivery::NotSent`. The client's own retries never cover these operations
+//! Refusals surface as [`crate::Error`] with kind `Refused`, always `Delivery::NotSent`, and a
+//! typed [`GuardRefusal`] (reason, `retry_after`) as `source` ([`crate::Error::guard_refusal`]). The client's own retries never cover these operations
 //! (see `crate::retry`), so the guard only has to stop the caller's repeats.
 
 mod clock;
 mod key;
 mod ledger;
+mod refusal;
 mod sqlite;
 
 use std::sync::Arc;
 
-use mastercard_transport::{Middleware, MiddlewareError, OperationSpec, Outcome};
-use progenitor_client::OperationInfo;
+use std::time::Duration;
+
+use mastercard_transport::{CallContext, Middleware, MiddlewareError, OperationSpec, Outcome};
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use key::{EventKey, body_hash, canonical_json};
@@ -36,42 +39,14 @@ pub use ledger::{
     DisputeEventLedger, Entry, EntryState, LedgerError, MemoryLedger, RecordedOutcome, Reservation,
     Windows, blocks,
 };
+pub use refusal::{GuardRefusal, RefusalReason};
 pub use sqlite::SqliteLedger;
 
-/// Generated method names of the operations that create a dispute event (or act on a case):
-/// claims, chargebacks and their reversals, retrieval requests, acquirer fulfilments and issuer
-/// responses, fees, fraud reports, case filings and case actions.
-///
-/// Not listed, on purpose: `update_claim` and `update_chargeback*` (change an existing record,
-/// not a new event), `acknowledge_chargebacks*` and `recon_report_data_acknowledge` (idempotent
-/// marks). They are not retried automatically either.
-pub const EVENT_CREATING_OPERATIONS: [&str; 15] = [
-    "create_claim",
-    "create_chargeback",
-    "create_chargeback_debit_mc",
-    "create_chargeback_reversal",
-    "create_chargeback_reversal_debit_mc",
-    "create_retrieval_request",
-    "create_retrieval_request_debit_mc",
-    "acq_fulfill_retrieval_request",
-    "issuer_response_retrieval_request",
-    "issuer_response_retrieval_debit_mc_request",
-    "create_fee",
-    "create_fee_debit_mc",
-    "create_fraud_master_card",
-    "create_case_filing",
-    "update_case_filing",
-];
-
 /// Whether `operation` (a generated method name) creates a dispute event.
+/// The operation-policy table decides ([`crate::policy::Effect::CreatesDisputeEvent`]).
 pub fn is_event_creating(operation: &str) -> bool {
-    EVENT_CREATING_OPERATIONS.contains(&operation)
+    crate::policy::effect(operation) == Some(crate::policy::Effect::CreatesDisputeEvent)
 }
-
-pub(crate) const DUPLICATE_MARKER: &str = "duplicate dispute event prevented";
-pub(crate) const UNKNOWN_MARKER: &str = "earlier identical dispute event has an unknown outcome";
-pub(crate) const IN_FLIGHT_MARKER: &str = "identical dispute event is being sent";
-pub(crate) const LEDGER_MARKER: &str = "dispute-event ledger unavailable";
 
 /// The guard middleware. Built by [`crate::MastercomClientBuilder`].
 pub(crate) struct DisputeEventGuard {
@@ -96,15 +71,15 @@ impl DisputeEventGuard {
     }
 
     /// The key of `request`, or `None` for operations the guard ignores.
-    fn key(&self, request: &reqwest::Request, operation: &OperationInfo) -> Option<EventKey> {
-        if !is_event_creating(operation.operation_id) {
+    fn key(&self, request: &reqwest::Request, operation: &str) -> Option<EventKey> {
+        if !is_event_creating(operation) {
             return None;
         }
         let path = request.url().path();
         let claim_id = self
             .operations
             .iter()
-            .find(|spec| spec.rust_name == operation.operation_id)
+            .find(|spec| spec.rust_name == operation)
             .and_then(|spec| key::claim_id_from_path(spec.path, path));
         let body = request
             .body()
@@ -115,14 +90,14 @@ impl DisputeEventGuard {
             None => path.to_owned(),
         };
         Some(EventKey {
-            operation: operation.operation_id.to_owned(),
+            operation: operation.to_owned(),
             claim_id,
             path,
             body_sha256: body_hash(body),
         })
     }
 
-    fn refusal(&self, key: &EventKey, entry: Entry, now_ms: u64) -> MiddlewareError {
+    fn refusal(&self, key: &EventKey, entry: Entry, now_ms: u64) -> GuardRefusal {
         let ago_s = now_ms.saturating_sub(entry.at_ms) / 1000;
         let claim = key
             .claim_id
@@ -132,11 +107,19 @@ impl DisputeEventGuard {
             || "retrieve the claim or case status".to_owned(),
             |claim| format!("call get_claim_detail(\"{claim}\")"),
         );
+        let (reason, window) = match entry.state {
+            EntryState::Sent => (RefusalReason::Duplicate, Some(self.windows.duplicate)),
+            EntryState::Unknown => (RefusalReason::OutcomeUnknown, Some(self.windows.unknown)),
+            EntryState::InFlight => (RefusalReason::InFlight, None),
+        };
+        let retry_after = window.map(|window| {
+            window.saturating_sub(Duration::from_millis(now_ms.saturating_sub(entry.at_ms)))
+        });
         let message = match entry.state {
             EntryState::Sent => {
                 let left = self.windows.duplicate.as_secs().saturating_sub(ago_s);
                 format!(
-                    "{DUPLICATE_MARKER}, not sent: an identical {} for {claim} was accepted {ago_s} s \
+                    "duplicate dispute event prevented, not sent: an identical {} for {claim} was accepted {ago_s} s \
                      ago, and Mastercom cannot detect duplicates less than {} s apart. If a second \
                      event is really meant, wait {left} s",
                     key.operation,
@@ -151,17 +134,21 @@ impl DisputeEventGuard {
                     .saturating_sub(ago_s)
                     .div_ceil(60);
                 format!(
-                    "{UNKNOWN_MARKER} ({ago_s} s ago: timeout, lost connection or server error), so \
+                    "an earlier identical dispute event has an unknown outcome ({ago_s} s ago: timeout, lost connection or server error), so \
                      it may already exist; not sent. Check the status first ({check}); Mastercom \
                      asks to wait one hour before resubmitting ({left_min} min left)"
                 )
             }
             EntryState::InFlight => format!(
-                "{IN_FLIGHT_MARKER} by another caller (reserved {ago_s} s ago) or its sender \
+                "an identical dispute event is being sent by another caller (reserved {ago_s} s ago) or its sender \
                  stopped before the outcome was known; not sent. Check the status first ({check})"
             ),
         };
-        MiddlewareError(message)
+        GuardRefusal {
+            reason,
+            retry_after,
+            message,
+        }
     }
 }
 
@@ -187,8 +174,9 @@ impl Middleware for DisputeEventGuard {
     fn on_request(
         &self,
         request: &mut reqwest::Request,
-        operation: &OperationInfo,
+        call: &CallContext,
     ) -> Result<(), MiddlewareError> {
+        let operation = call.operation();
         let Some(key) = self.key(request, operation) else {
             return Ok(());
         };
@@ -197,15 +185,20 @@ impl Middleware for DisputeEventGuard {
             Ok(Reservation::Reserved) => Ok(()),
             Ok(Reservation::Refused(entry)) => {
                 tracing::warn!(
-                    operation = operation.operation_id,
+                    operation,
                     state = entry.state.as_str(),
                     "dispute event refused by the guard"
                 );
-                Err(self.refusal(&key, entry, now_ms))
+                Err(MiddlewareError::refused(self.refusal(&key, entry, now_ms)))
             }
-            Err(error) => Err(MiddlewareError(format!(
-                "{LEDGER_MARKER} ({error}); not sent, to avoid a possible duplicate"
-            ))),
+            Err(error) => Err(MiddlewareError::refused(GuardRefusal {
+                reason: RefusalReason::LedgerUnavailable,
+                retry_after: None,
+                message: format!(
+                    "the dispute-event ledger is unavailable ({error}); not sent, to avoid a \
+                     possible duplicate"
+                ),
+            })),
         }
     }
 
@@ -213,15 +206,16 @@ impl Middleware for DisputeEventGuard {
         &self,
         request: &reqwest::Request,
         outcome: &Outcome<'_>,
-        operation: &OperationInfo,
+        call: &CallContext,
     ) {
+        let operation = call.operation();
         let Some(key) = self.key(request, operation) else {
             return;
         };
         let recorded = classify(outcome);
         if let Err(error) = self.ledger.record(&key, recorded, self.clock.now_ms()) {
             // The entry stays in flight, which blocks for the unknown window: safe, but say so.
-            tracing::error!(operation = operation.operation_id, %error, "could not record a dispute event's outcome");
+            tracing::error!(operation, %error, "could not record a dispute event's outcome");
         }
     }
 }
