@@ -3,21 +3,22 @@
 
 use std::fmt;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use mastercard_jwe::{DecryptionKey, EncryptionConfig, EncryptionKey};
 use mastercard_keys::{Certificate, Pkcs12Options, PrivateKey, PublicKey};
 use mastercard_oauth1::Signer;
-use mastercard_transport::tls::{self, ClientIdentity, TrustRoots};
-use mastercard_transport::{OAuth1Signing, Transport};
-use progenitor_client::ClientInfo as _;
-use reqwest::StatusCode;
-use reqwest::header::HeaderMap;
+use mastercard_transport::tls::{ClientIdentity, TrustRoots};
+use mastercard_transport::{
+    CallContext, ClientCore, HttpConfig, HttpConfigError, Middleware, OAuth1Signing, ProxySetting,
+    ResponseLimits, Timeouts, Transport,
+};
 
+use crate::Client;
 use crate::encryption::JweMiddleware;
 use crate::endpoint::{Endpoint, Environment, Region};
-use crate::error::{ApiError, BuildError, Error};
-use crate::{Client, call, types};
+use crate::error::BuildError;
 
 /// Default time allowed to establish a connection, TLS handshake included.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -26,9 +27,8 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default time allowed between two reads from the connection: a stalled answer fails this soon
 /// even when the whole-call timeout is long.
 pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(20);
-/// How long an idle connection is kept for reuse. Mastercard asks mTLS clients to keep
-/// connections alive rather than pay a handshake per request.
-const IDLE_TIMEOUT: Duration = Duration::from_secs(90);
+/// Default cap of a success response: insights are a few kilobytes.
+pub const DEFAULT_RESPONSE_LIMIT: usize = 1 << 20;
 
 /// A typed Identity Insights client: mutual TLS, JWE payload encryption, typed errors.
 ///
@@ -43,15 +43,15 @@ const IDLE_TIMEOUT: Duration = Duration::from_secs(90);
 ///     .environment(Environment::Sandbox)
 ///     .client_identity_pkcs12("client.p12", Some("keyalias"), "keystorepassword")
 ///     .encryption_certificate_file("mastercard-encryption.pem")
-///     .decryption_key_file("client-decryption.p12", Some("keyalias"), Some("keystorepassword"))
+///     .decryption_key_pkcs12("client-decryption.p12", Some("keyalias"), "keystorepassword")
 ///     .build()?;
 /// let insights = client.retrieve_transaction_insights(&body).await?;
-/// println!("{} (correlation id {:?})", insights.value.id, insights.correlation_id);
+/// println!("{} (correlation id {:?})", insights.id, insights.correlation_id());
 /// # Ok(()) }
 /// ```
 #[derive(Clone)]
 pub struct IdentityInsightsClient {
-    api: Client,
+    core: ClientCore,
     kid: String,
 }
 
@@ -59,21 +59,10 @@ impl fmt::Debug for IdentityInsightsClient {
     // The generated client and reqwest's are not printed: only what identifies the setup.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("IdentityInsightsClient")
-            .field("base_url", &self.api.baseurl())
+            .field("base_url", &self.core.base_url())
             .field("encryption_kid", &self.kid)
             .finish_non_exhaustive()
     }
-}
-
-/// A successful response: the decrypted, typed body and what identifies it at Mastercard.
-#[derive(Debug, Clone)]
-pub struct Response<T> {
-    /// The typed body.
-    pub value: T,
-    /// The HTTP status.
-    pub status: StatusCode,
-    /// The `X-MC-Correlation-ID` of the response.
-    pub correlation_id: Option<String>,
 }
 
 impl IdentityInsightsClient {
@@ -83,146 +72,34 @@ impl IdentityInsightsClient {
     }
 
     /// The generated client, for callers that want progenitor's own types. Requests through it
-    /// are encrypted and decrypted too, but failures are `progenitor_client::Error`s whose
-    /// decryption failures are only text.
-    pub fn api(&self) -> &Client {
-        &self.api
+    /// are encrypted and decrypted too, but its errors are `progenitor_client::Error`s.
+    pub fn api(&self) -> Client {
+        Client::new_with_client(
+            self.core.base_url(),
+            self.core.http().clone(),
+            self.core.transport().clone(),
+        )
     }
 
     /// The base URL requests go to (with the `/identity` prefix).
     pub fn base_url(&self) -> &str {
-        self.api.baseurl()
+        self.core.base_url()
     }
 
-    /// `retrieveTransactionInsights` (`POST /transactions`): device, individual and payment
-    /// insights for one transaction.
-    pub async fn retrieve_transaction_insights(
-        &self,
-        body: &types::TransactionInsightsData,
-    ) -> Result<Response<types::TransactionInsights>, Error> {
-        let started = Instant::now();
-        let (result, record) = call::scope(self.api.retrieve_transaction_insights(body)).await;
-        let outcome = match result {
-            Ok(response) => Ok(Response {
-                status: response.status(),
-                correlation_id: correlation_id(response.headers()),
-                value: response.into_inner(),
-            }),
-            Err(error) => Err(map_error(error, record).await),
-        };
-        trace_outcome(&outcome, started);
-        outcome
-    }
-}
-
-/// One event per call with its outcome; the span with operation, path template and status is
-/// the transport's.
-fn trace_outcome<T>(outcome: &Result<Response<T>, Error>, started: Instant) {
-    let duration_ms = started.elapsed().as_millis();
-    match outcome {
-        Ok(response) => tracing::info!(
-            operation = "retrieve_transaction_insights",
-            status = response.status.as_u16(),
-            correlation_id = response.correlation_id.as_deref(),
-            duration_ms,
-            "identity insights call succeeded"
-        ),
-        Err(error) => tracing::warn!(
-            operation = "retrieve_transaction_insights",
-            status = error.status().map(|status| status.as_u16()),
-            correlation_id = error.correlation_id(),
-            may_have_been_sent = error.request_may_have_been_sent(),
-            duration_ms,
-            error = %error,
-            "identity insights call failed"
-        ),
-    }
-}
-
-fn correlation_id(headers: &HeaderMap) -> Option<String> {
-    mastercard_transport::correlation_id(headers).map(str::to_owned)
-}
-
-/// A serde failure without its message: serde's text can quote the offending value.
-fn parse_failure(error: &serde_json::Error) -> String {
-    format!(
-        "body is not the documented JSON ({:?} error at line {}, column {})",
-        error.classify(),
-        error.line(),
-        error.column()
-    )
-}
-
-fn api_error(
-    status: StatusCode,
-    body: types::ErrorResponse,
-    correlation_id: Option<String>,
-) -> Error {
-    Error::Api {
-        status,
-        errors: body.errors.error.into_iter().map(ApiError::from).collect(),
-        correlation_id,
-    }
-}
-
-async fn map_error(
-    error: progenitor_client::Error<types::ErrorResponse>,
-    record: call::Record,
-) -> Error {
-    use progenitor_client::Error as Generated;
-    // The JWE middleware sees every response, so a status is recorded whenever one arrived; the
-    // fallback only serves variants that already carry their own.
-    let status = record.status.unwrap_or(StatusCode::OK);
-    match error {
-        Generated::ErrorResponse(response) => {
-            let status = response.status();
-            let correlation_id = correlation_id(response.headers());
-            api_error(status, response.into_inner(), correlation_id)
+    /// The same client whose calls end within `timeout`, whatever the default.
+    pub fn with_timeout(&self, timeout: Duration) -> Self {
+        Self {
+            core: self.core.with_call_timeout(timeout),
+            kid: self.kid.clone(),
         }
-        Generated::UnexpectedResponse(response) => {
-            // An undocumented status (5xx, 403, …): Mastercard's error body when there is one.
-            let status = response.status();
-            let correlation_id = correlation_id(response.headers());
-            match response.bytes().await {
-                Ok(body) => match serde_json::from_slice::<types::ErrorResponse>(&body) {
-                    Ok(errors) => api_error(status, errors, correlation_id),
-                    Err(parse) => Error::InvalidResponse {
-                        status,
-                        reason: format!("undocumented status; {}", parse_failure(&parse)),
-                        correlation_id,
-                    },
-                },
-                Err(read) => Error::transport(&read),
-            }
-        }
-        Generated::InvalidResponsePayload(_, parse) => Error::InvalidResponse {
-            status,
-            reason: parse_failure(&parse),
-            correlation_id: record.correlation_id,
-        },
-        Generated::Custom(message) => {
-            if let Some(source) = record.decryption {
-                Error::Decryption {
-                    status,
-                    source,
-                    correlation_id: record.correlation_id,
-                }
-            } else if let Some(source) = record.encryption {
-                Error::Encryption(source)
-            } else if record.status.is_some() {
-                Error::InvalidResponse {
-                    status,
-                    reason: message,
-                    correlation_id: record.correlation_id,
-                }
-            } else {
-                Error::InvalidRequest(message)
-            }
-        }
-        Generated::InvalidRequest(message) => Error::InvalidRequest(message),
-        Generated::CommunicationError(error)
-        | Generated::InvalidUpgrade(error)
-        | Generated::ResponseBodyError(error) => Error::transport(&error),
+    }
+
+    /// Opens one call: its typed context and a generated client whose hooks carry it. Used by
+    /// the generated typed methods.
+    pub(crate) fn begin_call(&self, operation: &'static str) -> (Arc<CallContext>, Client) {
+        let (call, transport) = self.core.begin(operation);
+        let api = Client::new_with_client(self.core.base_url(), self.core.http().clone(), transport);
+        (call, api)
     }
 }
 
@@ -286,6 +163,7 @@ impl fmt::Debug for EncryptionSource {
 #[derive(Clone, Debug)]
 enum DecryptionSource {
     Key(PrivateKey),
+    Pem(Secret<Vec<u8>>),
     File {
         path: PathBuf,
         options: Pkcs12Options,
@@ -307,18 +185,60 @@ impl fmt::Debug for OAuth1Credentials {
 
 /// Builds an [`IdentityInsightsClient`]. Files are read and checked in
 /// [`build`](Self::build), which fails with a [`BuildError`] before anything is sent.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct IdentityInsightsClientBuilder {
     endpoint: Endpoint,
     identity: Option<IdentitySource>,
-    trust_ca_pem: Option<Pem>,
     encryption: Option<EncryptionSource>,
     decryption: Option<DecryptionSource>,
     oauth1: Option<OAuth1Credentials>,
-    connect_timeout: Option<Duration>,
-    read_timeout: Option<Duration>,
-    timeout: Option<Duration>,
-    user_agent: Option<String>,
+    http: HttpSettings,
+    middlewares: Vec<Arc<dyn Middleware>>,
+}
+
+/// [`HttpConfig`] with this API's defaults.
+#[derive(Debug, Clone)]
+struct HttpSettings(HttpConfig);
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        Self(HttpConfig {
+            timeouts: Timeouts {
+                connect: DEFAULT_CONNECT_TIMEOUT,
+                read: DEFAULT_READ_TIMEOUT,
+                total: DEFAULT_TIMEOUT,
+                per_mib_of_body: Duration::ZERO,
+                per_operation: Default::default(),
+            },
+            limits: ResponseLimits {
+                success: DEFAULT_RESPONSE_LIMIT,
+                ..ResponseLimits::default()
+            },
+            ..HttpConfig::new(concat!("identity-insights-rust/", env!("CARGO_PKG_VERSION")))
+        })
+    }
+}
+
+
+impl fmt::Debug for IdentityInsightsClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IdentityInsightsClientBuilder")
+            .field("endpoint", &self.endpoint)
+            .field("identity", &self.identity)
+            .field("encryption", &self.encryption)
+            .field("decryption", &self.decryption)
+            .field("oauth1", &self.oauth1)
+            .field("http", &self.http)
+            .field(
+                "middlewares",
+                &self
+                    .middlewares
+                    .iter()
+                    .map(|middleware| middleware.name())
+                    .collect::<Vec<_>>(),
+            )
+            .finish()
+    }
 }
 
 impl IdentityInsightsClientBuilder {
@@ -382,26 +302,19 @@ impl IdentityInsightsClientBuilder {
         mut self,
         path: impl Into<PathBuf>,
         alias: Option<&str>,
-        password: &str,
+        password: impl Into<String>,
     ) -> Self {
         self.identity = Some(IdentitySource::Pkcs12 {
             path: path.into(),
             alias: alias.map(str::to_owned),
-            password: Secret(password.to_owned()),
+            password: Secret(password.into()),
         });
         self
     }
 
-    /// Trust only this CA (PEM, one or more certificates) for the server's certificate, instead
-    /// of the platform's trust store: for tests and private sandboxes.
-    pub fn trust_ca_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
-        self.trust_ca_pem = Some(Pem(pem.into()));
-        self
-    }
-
-    /// Verify the server against the platform's trust store (the default).
-    pub fn trust_platform_roots(mut self) -> Self {
-        self.trust_ca_pem = None;
+    /// Which CAs to trust for the server certificate (default: the platform's).
+    pub fn trust_roots(mut self, roots: TrustRoots) -> Self {
+        self.http.0.trust_roots = roots;
         self
     }
 
@@ -432,21 +345,28 @@ impl IdentityInsightsClientBuilder {
         self
     }
 
-    /// The client's decryption key from a file: PKCS#12 (with alias and password), or PKCS#8 /
-    /// PKCS#1 PEM or DER (password only if encrypted).
-    pub fn decryption_key_file(
+    /// The client's decryption key from a PKCS#12 file with its alias and password. (The file's
+    /// content decides how it is read: a PKCS#8 or PKCS#1 PEM/DER file works too.)
+    pub fn decryption_key_pkcs12(
         mut self,
         path: impl Into<PathBuf>,
         alias: Option<&str>,
-        password: Option<&str>,
+        password: impl Into<String>,
     ) -> Self {
+        let password = password.into();
         self.decryption = Some(DecryptionSource::File {
             path: path.into(),
             options: Pkcs12Options {
                 alias: alias.map(str::to_owned),
-                password: password.map(str::to_owned),
+                password: (!password.is_empty()).then_some(password),
             },
         });
+        self
+    }
+
+    /// The client's decryption key as PEM (PKCS#8 or PKCS#1).
+    pub fn decryption_key_pem(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.decryption = Some(DecryptionSource::Pem(Secret(pem.as_ref().to_vec())));
         self
     }
 
@@ -464,25 +384,52 @@ impl IdentityInsightsClientBuilder {
 
     /// Time allowed to connect, TLS handshake included (default [`DEFAULT_CONNECT_TIMEOUT`]).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = Some(timeout);
+        self.http.0.timeouts.connect = timeout;
         self
     }
 
     /// Time allowed between two reads from the connection (default [`DEFAULT_READ_TIMEOUT`]).
     pub fn read_timeout(mut self, timeout: Duration) -> Self {
-        self.read_timeout = Some(timeout);
+        self.http.0.timeouts.read = timeout;
         self
     }
 
     /// Time allowed for a whole call (default [`DEFAULT_TIMEOUT`]).
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.http.0.timeouts.total = timeout;
+        self
+    }
+
+    /// All timeouts at once.
+    pub fn timeouts(mut self, timeouts: Timeouts) -> Self {
+        self.http.0.timeouts = timeouts;
         self
     }
 
     /// The `User-Agent` header (default `identity-insights-rust/<version>`).
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.user_agent = Some(user_agent.into());
+        self.http.0.user_agent = user_agent.into();
+        self
+    }
+
+    /// The proxy (default: `HTTPS_PROXY`/`NO_PROXY` from the environment). Mutual TLS runs
+    /// end to end through the proxy's CONNECT tunnel.
+    pub fn proxy(mut self, proxy: ProxySetting) -> Self {
+        self.http.0.proxy = proxy;
+        self
+    }
+
+    /// Caps on response bodies (default: 1 MiB for a success, 64 KiB for an error).
+    pub fn response_limits(mut self, limits: ResponseLimits) -> Self {
+        self.http.0.limits = limits;
+        self
+    }
+
+    /// Adds a middleware of your own (logging, metrics, per-call headers). It runs after
+    /// encryption and signing on the request side (it sees what is sent), and first on the
+    /// response side (it sees what arrived, before decryption).
+    pub fn with_middleware(mut self, middleware: impl Middleware) -> Self {
+        self.middlewares.push(Arc::new(middleware));
         self
     }
 
@@ -500,10 +447,6 @@ impl IdentityInsightsClientBuilder {
                     "the mTLS client identity (PEM or PKCS#12)",
                 ));
             }
-        };
-        let roots = match &self.trust_ca_pem {
-            None => TrustRoots::Platform,
-            Some(pem) => TrustRoots::from_pem(&pem.0)?,
         };
         let encryption = match self.encryption.ok_or(BuildError::Missing(
             "the encryption certificate (Mastercard's public key)",
@@ -523,6 +466,7 @@ impl IdentityInsightsClientBuilder {
             .ok_or(BuildError::Missing("the client's decryption key"))?
         {
             DecryptionSource::Key(key) => key,
+            DecryptionSource::Pem(pem) => PrivateKey::from_pem(&pem.0)?,
             DecryptionSource::File { path, options } => PrivateKey::from_file(path, &options)?,
         };
         let kid = encryption.kid().to_owned();
@@ -531,31 +475,25 @@ impl IdentityInsightsClientBuilder {
             .decryption_key(DecryptionKey::from_private_key(&decryption)?)
             .build()?;
 
-        let tls = tls::client_config(&roots, identity)?;
-        let http =
-            tls::http_client_builder(tls)
-                .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
-                .read_timeout(self.read_timeout.unwrap_or(DEFAULT_READ_TIMEOUT))
-                .timeout(self.timeout.unwrap_or(DEFAULT_TIMEOUT))
-                .pool_idle_timeout(IDLE_TIMEOUT)
-                .tcp_keepalive(IDLE_TIMEOUT)
-                .user_agent(self.user_agent.unwrap_or_else(|| {
-                    format!("identity-insights-rust/{}", env!("CARGO_PKG_VERSION"))
-                }))
-                .build()
-                .map_err(|error| BuildError::HttpClient(error.to_string()))?;
-        // The operation table gives the transport's tracing span its path template.
-        // Encrypt first, then sign the ciphertext: the signer sees the final bytes.
+        let http = self.http.0.build_client(identity)?;
+        // Encrypt first, then sign the ciphertext: the signer sees the final bytes. The user's
+        // middleware comes last: it sees exactly what is sent.
+        let timeouts = self.http.0.timeouts.clone();
         let mut transport = Transport::new()
             .with_operations(crate::OPERATIONS)
+            .with_limits(self.http.0.limits)
+            .with_deadline(move |operation, body_len| timeouts.for_call(operation, body_len))
             .with(JweMiddleware::new(config));
         if let Some(OAuth1Credentials { consumer_key, key }) = self.oauth1 {
             let signer = Signer::new(consumer_key, key)
                 .map_err(|error| BuildError::Signer(error.to_string()))?;
             transport = transport.with(OAuth1Signing::new(signer));
         }
+        for middleware in self.middlewares {
+            transport = transport.with_shared(middleware);
+        }
         Ok(IdentityInsightsClient {
-            api: Client::new_with_client(&base_url, http, transport),
+            core: ClientCore::new(base_url, http, transport),
             kid,
         })
     }
@@ -563,15 +501,18 @@ impl IdentityInsightsClientBuilder {
 
 fn load_identity(source: IdentitySource) -> Result<ClientIdentity, BuildError> {
     let identity = match source {
-        IdentitySource::Pem { chain, key } => ClientIdentity::from_pem(&chain.0, &key.0)?,
+        IdentitySource::Pem { chain, key } => {
+            ClientIdentity::from_pem(&chain.0, &key.0).map_err(HttpConfigError::Tls)?
+        }
         IdentitySource::PemFiles { chain, key } => {
-            ClientIdentity::from_pem(&read(&chain)?, &read(&key)?)?
+            ClientIdentity::from_pem(&read(&chain)?, &read(&key)?).map_err(HttpConfigError::Tls)?
         }
         IdentitySource::Pkcs12 {
             path,
             alias,
             password,
-        } => ClientIdentity::from_pkcs12_file(path, alias.as_deref(), &password.0)?,
+        } => ClientIdentity::from_pkcs12_file(path, alias.as_deref(), &password.0)
+            .map_err(HttpConfigError::Tls)?,
     };
     Ok(identity)
 }

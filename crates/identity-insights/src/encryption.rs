@@ -2,21 +2,34 @@
 //! sent, response bodies decrypted before they are deserialised.
 //!
 //! The envelope is Mastercard's client-encryption default, `{"encryptedData":"<JWE>"}` with the
-//! whole JSON document inside (RSA-OAEP-256 + A256GCM). A response without `encryptedData` (a
-//! plaintext error body) passes through unchanged, and so does one that is not JSON at all: the
-//! typed wrapper then reports it as an invalid response with its status, rather than as a
-//! decryption problem.
+//! whole JSON document inside (RSA-OAEP-256 + A256GCM). A 2xx response must be such an envelope
+//! that decrypts with the client's key: anyone able to answer the request could otherwise forge
+//! insights in plaintext. Error responses arrive in plaintext (Mastercard sends them so) and pass
+//! through unchanged.
 
+use std::fmt;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use mastercard_jwe::{EncryptionConfig, JweError};
-use mastercard_transport::{Middleware, MiddlewareError};
-use progenitor_client::OperationInfo;
+use mastercard_jwe::EncryptionConfig;
+use mastercard_transport::{CallContext, Middleware, MiddlewareError};
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
 
-use crate::call;
+/// A success response that is not an encrypted envelope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnencryptedResponse;
+
+impl fmt::Display for UnencryptedResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(
+            "the success response is not encrypted (no {\"encryptedData\": …} envelope); it was \
+             refused, since anyone who can answer the request could forge it",
+        )
+    }
+}
+
+impl std::error::Error for UnencryptedResponse {}
 
 /// Encrypts requests and decrypts responses with one [`EncryptionConfig`].
 #[derive(Debug, Clone)]
@@ -32,6 +45,12 @@ impl JweMiddleware {
     }
 }
 
+/// Whether `body` is a JSON object with an `encryptedData` member.
+fn is_envelope(body: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(body)
+        .is_ok_and(|object| object.contains_key("encryptedData"))
+}
+
 impl Middleware for JweMiddleware {
     fn name(&self) -> &'static str {
         "jwe"
@@ -40,19 +59,18 @@ impl Middleware for JweMiddleware {
     fn on_request(
         &self,
         request: &mut reqwest::Request,
-        _operation: &OperationInfo,
+        _call: &CallContext,
     ) -> Result<(), MiddlewareError> {
         let Some(body) = request.body() else {
             return Ok(());
         };
         let plaintext = body
             .as_bytes()
-            .ok_or_else(|| MiddlewareError("cannot encrypt a streaming body".to_owned()))?;
-        let envelope = self.config.encrypt_payload(plaintext).map_err(|error| {
-            let message = MiddlewareError(format!("cannot encrypt the request: {error}"));
-            call::update(|record| record.encryption = Some(error));
-            message
-        })?;
+            .ok_or_else(|| MiddlewareError::failed("cannot encrypt a streaming body"))?;
+        let envelope = self
+            .config
+            .encrypt_payload(plaintext)
+            .map_err(MiddlewareError::failed)?;
         *request.body_mut() = Some(reqwest::Body::from(envelope));
         // The envelope is JSON too; progenitor already set this, but the server relies on it.
         request
@@ -61,32 +79,30 @@ impl Middleware for JweMiddleware {
         Ok(())
     }
 
-    fn wants_response(&self, _operation: &OperationInfo) -> bool {
-        true
-    }
-
     fn on_response(
         &self,
         status: StatusCode,
-        headers: &mut HeaderMap,
+        _headers: &mut HeaderMap,
         body: Bytes,
-        _operation: &OperationInfo,
+        _call: &CallContext,
     ) -> Result<Bytes, MiddlewareError> {
-        let correlation_id = mastercard_transport::correlation_id(headers).map(str::to_owned);
-        call::update(|record| {
-            record.status = Some(status);
-            record.correlation_id = correlation_id;
-        });
-        match self.config.decrypt_payload(&body) {
-            Ok(plaintext) => Ok(Bytes::from(plaintext)),
-            // Not JSON at all (an HTML error page from a proxy, a truncated body): nothing to
-            // decrypt; deserialisation reports it with its status.
-            Err(JweError::InvalidJson { .. }) => Ok(body),
-            Err(error) => {
-                let message = MiddlewareError(format!("cannot decrypt the response: {error}"));
-                call::update(|record| record.decryption = Some(error));
-                Err(message)
+        if !status.is_success() {
+            // Mastercard's error bodies are plaintext; an encrypted one is decrypted as well.
+            if is_envelope(&body) {
+                return self
+                    .config
+                    .decrypt_payload(&body)
+                    .map(Bytes::from)
+                    .map_err(MiddlewareError::failed);
             }
+            return Ok(body);
         }
+        if !is_envelope(&body) {
+            return Err(MiddlewareError::failed(UnencryptedResponse));
+        }
+        self.config
+            .decrypt_payload(&body)
+            .map(Bytes::from)
+            .map_err(MiddlewareError::failed)
     }
 }

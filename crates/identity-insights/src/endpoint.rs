@@ -2,9 +2,7 @@
 //! rule that plain HTTP may only reach loopback addresses.
 
 use std::fmt;
-use std::net::IpAddr;
 
-use reqwest::Url;
 
 use crate::error::BuildError;
 
@@ -79,39 +77,7 @@ impl Endpoint {
             Self::Hosted(region, environment) => hosted_base_url(*region, *environment),
             Self::Custom(url) => url.clone(),
         };
-        let url =
-            Url::parse(&raw).map_err(|error| BuildError::InvalidBaseUrl(error.to_string()))?;
-        let host = url
-            .host()
-            .ok_or_else(|| BuildError::InvalidBaseUrl("the URL has no host".to_owned()))?;
-        match url.scheme() {
-            "https" => {}
-            "http" if is_loopback(&host) => {}
-            "http" => {
-                return Err(BuildError::InsecureBaseUrl {
-                    host: host.to_string(),
-                });
-            }
-            other => {
-                return Err(BuildError::InvalidBaseUrl(format!(
-                    "unsupported scheme {other:?}: use https"
-                )));
-            }
-        }
-        if url.query().is_some() || url.fragment().is_some() {
-            return Err(BuildError::InvalidBaseUrl(
-                "a base URL has no query or fragment".to_owned(),
-            ));
-        }
-        Ok(url.as_str().trim_end_matches('/').to_owned())
-    }
-}
-
-fn is_loopback(host: &url::Host<&str>) -> bool {
-    match host {
-        url::Host::Domain(name) => name.eq_ignore_ascii_case("localhost"),
-        url::Host::Ipv4(address) => IpAddr::V4(*address).is_loopback(),
-        url::Host::Ipv6(address) => IpAddr::V6(*address).is_loopback(),
+        Ok(mastercard_transport::check_base_url(&raw)?)
     }
 }
 
@@ -164,7 +130,7 @@ mod tests {
         }
         assert!(matches!(
             Endpoint::Custom("http://idv.mastercard.com/identity".to_owned()).resolve(),
-            Err(BuildError::InsecureBaseUrl { .. })
+            Err(BuildError::InvalidBaseUrl(_))
         ));
         assert!(matches!(
             Endpoint::Custom("ftp://localhost/".to_owned()).resolve(),

@@ -63,7 +63,7 @@ impl IdentityInsightsClientBuilder {
             (Some(p12), None, None) => {
                 let password = var("MASTERCARD_IIT_CLIENT_P12_PASSWORD").unwrap_or_default();
                 let alias = var("MASTERCARD_IIT_CLIENT_P12_ALIAS");
-                builder = builder.client_identity_pkcs12(p12, alias.as_deref(), &password);
+                builder = builder.client_identity_pkcs12(p12, alias.as_deref(), password);
             }
             (None, Some(chain), Some(key)) => {
                 builder = builder.client_identity_pem_files(chain, key)
@@ -83,16 +83,19 @@ impl IdentityInsightsClientBuilder {
                     &format!("cannot read {ca}: {error}"),
                 )
             })?;
-            builder = builder.trust_ca_pem(pem);
+            let roots = mastercard_transport::tls::TrustRoots::from_pem(&pem).map_err(|error| {
+                invalid("MASTERCARD_IIT_CA_CERT", &format!("not a usable CA file: {error}"))
+            })?;
+            builder = builder.trust_roots(roots);
         }
         if let Some(certificate) = var("MASTERCARD_IIT_ENCRYPTION_CERT") {
             builder = builder.encryption_certificate_file(certificate);
         }
         if let Some(key) = var("MASTERCARD_IIT_DECRYPTION_KEY") {
-            builder = builder.decryption_key_file(
+            builder = builder.decryption_key_pkcs12(
                 key,
                 var("MASTERCARD_IIT_DECRYPTION_KEY_ALIAS").as_deref(),
-                var("MASTERCARD_IIT_DECRYPTION_KEY_PASSWORD").as_deref(),
+                var("MASTERCARD_IIT_DECRYPTION_KEY_PASSWORD").unwrap_or_default(),
             );
         }
         if let Some(seconds) = seconds(&var, "MASTERCARD_IIT_TIMEOUT_SECS")? {

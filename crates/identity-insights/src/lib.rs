@@ -26,7 +26,6 @@
 //!   `https://sandbox.idv.mastercard.com/identity`.
 //! * The generated code lives only in `OUT_DIR`; [`hooks`] is where middleware plugs in.
 
-mod call;
 mod client;
 mod encryption;
 mod endpoint;
@@ -35,11 +34,15 @@ mod error;
 pub mod hooks;
 
 pub use client::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, DEFAULT_TIMEOUT, IdentityInsightsClient,
-    IdentityInsightsClientBuilder, Response,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, DEFAULT_RESPONSE_LIMIT, DEFAULT_TIMEOUT,
+    IdentityInsightsClient, IdentityInsightsClientBuilder,
+};
+pub use encryption::UnencryptedResponse;
+pub use mastercard_transport::{
+    Delivery, ErrorKind, MastercardError, ProxySetting, Response, ResponseLimits, Timeouts,
 };
 pub use endpoint::{Environment, Region, hosted_base_url};
-pub use error::{ApiError, BuildError, CORRELATION_ID_HEADER, Delivery, Error, TransportKind};
+pub use error::{BuildError, CORRELATION_ID_HEADER, Error};
 
 // Generated code is reviewed through the spec and its surface snapshot, not line by line; its
 // lints (e.g. `len < 0` checks that typify emits for `minLength: 0`) are not ours to fix.
@@ -60,3 +63,7 @@ mod generated {
 pub use generated::*;
 
 include!(concat!(env!("OUT_DIR"), "/operations.rs"));
+
+// One typed method per operation on `IdentityInsightsClient`, generated from the same spec
+// pipeline.
+include!(concat!(env!("OUT_DIR"), "/typed_methods.rs"));

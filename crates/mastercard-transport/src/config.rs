@@ -155,6 +155,9 @@ pub enum HttpConfigError {
     HttpClient(#[source] reqwest::Error),
 }
 
+/// How long an idle pooled connection is kept for reuse.
+const IDLE_CONNECTION_LIFETIME: Duration = Duration::from_secs(90);
+
 /// Everything about how a client talks HTTP, shared by both builders.
 #[derive(Debug, Clone)]
 pub struct HttpConfig {
@@ -192,6 +195,10 @@ impl HttpConfig {
         let mut builder = crate::tls::http_client_builder(tls)
             .connect_timeout(self.timeouts.connect)
             .read_timeout(self.timeouts.read)
+            // Mastercard asks clients (mTLS ones above all) to keep connections alive rather
+            // than pay a handshake per request.
+            .pool_idle_timeout(IDLE_CONNECTION_LIFETIME)
+            .tcp_keepalive(IDLE_CONNECTION_LIFETIME)
             .user_agent(self.user_agent.clone());
         builder = match &self.proxy {
             // reqwest reads the environment itself unless told otherwise.

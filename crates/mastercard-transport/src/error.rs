@@ -367,6 +367,20 @@ fn from_transport(
     } else {
         ErrorKind::ConnectionLost
     };
+    // With TLS 1.3 the client finishes its side of the handshake before the server has checked
+    // the client certificate, so a refused certificate can surface while the request is being
+    // written. The server's HTTP layer still never saw it: TLS delivers no application data on a
+    // connection whose handshake failed.
+    if is_tls_handshake_failure(&error) {
+        return CallError::new(
+            ErrorKind::Tls,
+            Delivery::NotSent,
+            operation,
+            "the TLS handshake failed; nothing was sent (check the trust roots and the client \
+             certificate)",
+        )
+        .with_source(error);
+    }
     if response_arrived {
         return CallError::new(
             kind_after_send,
@@ -386,15 +400,13 @@ fn from_transport(
         .with_source(error);
     }
     if error.is_connect() {
-        let (kind, text) = if is_tls_failure(&error) {
-            (
-                ErrorKind::Tls,
-                "the TLS handshake failed; nothing was sent (check the trust roots and the client certificate)",
-            )
-        } else {
-            (ErrorKind::Connect, "could not connect; nothing was sent")
-        };
-        return CallError::new(kind, Delivery::NotSent, operation, text).with_source(error);
+        return CallError::new(
+            ErrorKind::Connect,
+            Delivery::NotSent,
+            operation,
+            "could not connect; nothing was sent",
+        )
+        .with_source(error);
     }
     CallError::new(
         kind_after_send,
@@ -406,20 +418,27 @@ fn from_transport(
     .with_source(error)
 }
 
-/// Whether a connect error was a refused TLS handshake (rustls error in the source chain, or an
-/// I/O error that wraps one).
-fn is_tls_failure(error: &reqwest::Error) -> bool {
+/// Whether a rustls handshake error (a refused or untrusted certificate, an alert from the
+/// peer) is anywhere in the error's source chain (tokio-rustls wraps it in an `io::Error`).
+fn is_tls_handshake_failure(error: &reqwest::Error) -> bool {
     let mut next: Option<&(dyn StdError + 'static)> = error.source();
     while let Some(cause) = next {
-        if cause.downcast_ref::<rustls::Error>().is_some() {
-            return true;
-        }
-        if let Some(io) = cause.downcast_ref::<std::io::Error>()
-            && io
-                .get_ref()
-                .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some())
-        {
-            return true;
+        let tls = cause.downcast_ref::<rustls::Error>().or_else(|| {
+            cause
+                .downcast_ref::<std::io::Error>()
+                .and_then(std::io::Error::get_ref)
+                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        });
+        if let Some(tls) = tls {
+            return matches!(
+                tls,
+                rustls::Error::AlertReceived(_)
+                    | rustls::Error::InvalidCertificate(_)
+                    | rustls::Error::NoCertificatesPresented
+                    | rustls::Error::PeerIncompatible(_)
+                    | rustls::Error::InappropriateHandshakeMessage { .. }
+                    | rustls::Error::HandshakeNotComplete
+            );
         }
         next = cause.source();
     }
