@@ -29,7 +29,7 @@ impl Target {
         let mastercom = MastercomClient::builder()
             .base_url(&sandbox.mastercom_url)
             .consumer_key(&credentials.consumer_key)
-            .signing_key_p12(
+            .signing_key_pkcs12(
                 &credentials.signing_p12,
                 Some(PKCS12_ALIAS),
                 PKCS12_PASSWORD,

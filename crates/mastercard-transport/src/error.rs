@@ -312,18 +312,22 @@ fn from_progenitor<E>(
             operation,
             format!("Mastercard answered {}", response.status()),
         ),
-        P::InvalidResponsePayload(body, parse_error) => CallError::new(
-            ErrorKind::InvalidResponse,
-            Delivery::Received,
-            operation,
-            format!(
-                "the response body does not match the spec ({} bytes; line {}, column {})",
-                body.len(),
-                parse_error.line(),
-                parse_error.column()
-            ),
-        )
-        .with_source(parse_error),
+        P::InvalidResponsePayload(body, parse_error) => {
+            let mut error = CallError::new(
+                ErrorKind::InvalidResponse,
+                Delivery::Received,
+                operation,
+                format!(
+                    "the response body does not match the spec ({} bytes; line {}, column {})",
+                    body.len(),
+                    parse_error.line(),
+                    parse_error.column()
+                ),
+            )
+            .with_source(parse_error);
+            error.raw_body = Some(body);
+            error
+        }
         P::UnexpectedResponse(response) => {
             let status = response.status();
             let mut error = if status.is_success() {

@@ -11,7 +11,7 @@
 
 use std::time::Duration;
 
-use mastercom::{MastercomClient, MastercomError, types};
+use mastercom::{MastercomClient, types};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -28,7 +28,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let claim = match client.create_claim(&request).await {
         Ok(response) => response.into_inner(),
         Err(error) => {
-            let error = MastercomError::from_api(error).await;
             if error.request_may_have_been_sent() {
                 // The claim may exist: do not simply resend (the guard would refuse anyway).
                 eprintln!("outcome unknown: {error}; search for the claim before trying again");
@@ -41,11 +40,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Reads are retried by the client on 5xx/timeouts; poll gently.
     for _ in 0..10 {
-        let detail = client
-            .get_claim_detail(&claim_id)
-            .await
-            .map_err(MastercomError::from)?
-            .into_inner();
+        let detail = client.get_claim_detail(&claim_id).await?;
         println!(
             "claim {claim_id}: {} chargeback(s)",
             detail.chargeback_details.len()

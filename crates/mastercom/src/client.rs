@@ -96,7 +96,7 @@ pub enum BuildError {
     MissingConsumerKey,
     /// No signing key was given.
     #[error(
-        "no signing key: call .signing_key_p12(..)/.signing_key_pem(..) or set MASTERCARD_SIGNING_KEY_PATH"
+        "no signing key: call .signing_key_pkcs12(..)/.signing_key_pem(..) or set MASTERCARD_SIGNING_KEY_PATH"
     )]
     MissingSigningKey,
     /// The signing key could not be loaded (missing file, wrong password, wrong alias, …).

@@ -46,7 +46,7 @@ async fn all_52_operations_are_signed_and_verified() {
 
     // Results are ignored: an empty `{}` may not satisfy every response schema, but every
     // request is on the server's list, with its verdict.
-    let c = &*client;
+    let c = &client;
     let _ = c.update_claim(CLAIM, &body("UpdateClaimRequest")).await;
     let _ = c
         .acknowledge_chargebacks(&body("ChargebackMarkProcessedRequest"))
@@ -225,9 +225,11 @@ async fn a_request_signed_with_another_key_is_rejected_by_the_mock() {
         SignedServer::start(|_, _| ResponseTemplate::new(200).set_body_json(json!({}))).await;
     let other = support::test_key();
     let client = server.builder().signing_key_pem(other.pem).build().unwrap();
-    let error = mastercom::MastercomError::from(client.get_claim_detail(CLAIM).await.unwrap_err());
-    // The mock's plain-text 401 is not a Mastercard error body.
-    assert_eq!(error.kind(), mastercom::ErrorKind::InvalidResponse);
+    let error = client.get_claim_detail(CLAIM).await.unwrap_err();
+    // The mock's plain-text 401 is not a Mastercard error body, but its status survives.
+    assert_eq!(error.kind(), mastercom::ErrorKind::Api);
+    assert_eq!(error.status().map(|status| status.as_u16()), Some(401));
+    assert!(error.mastercard_errors().is_empty());
     assert!(error.request_may_have_been_sent());
     assert!(server.seen()[0].verified.is_err());
 }

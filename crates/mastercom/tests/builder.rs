@@ -54,7 +54,7 @@ fn plain_http_is_refused_except_loopback() {
 fn missing_or_unreadable_keys_fail_at_build_time() {
     let missing = MastercomClient::builder()
         .consumer_key("ck")
-        .signing_key_p12("/nonexistent/key.p12", Some("alias"), "pw")
+        .signing_key_pkcs12("/nonexistent/key.p12", Some("alias"), "pw")
         .build()
         .unwrap_err();
     assert!(matches!(missing, BuildError::Key(_)), "{missing}");
@@ -101,7 +101,7 @@ fn p12_wrong_password_and_expired_certificate_fail_at_build_time() {
     let build = |path: &std::path::Path, password: &str| {
         MastercomClient::builder()
             .consumer_key("ck")
-            .signing_key_p12(path, Some("keyalias"), password)
+            .signing_key_pkcs12(path, Some("keyalias"), password)
             .build()
     };
     let client = build(&good_path, PASSWORD).unwrap();
@@ -127,7 +127,7 @@ fn debug_output_contains_no_secrets() {
     let client = builder.clone().build().unwrap();
     let p12_builder = MastercomClient::builder()
         .consumer_key(consumer_key)
-        .signing_key_p12("/keys/k.p12", Some("alias"), PASSWORD);
+        .signing_key_pkcs12("/keys/k.p12", Some("alias"), PASSWORD);
     let pem_text = String::from_utf8(key.pem.clone()).unwrap();
     let key_body = pem_text.lines().nth(1).unwrap();
     for shown in [

@@ -5,7 +5,7 @@ mod support;
 
 use std::time::Duration;
 
-use mastercom::{Delivery, ErrorKind, MastercomError};
+use mastercom::{Delivery, ErrorKind};
 use serde_json::json;
 use support::{SignedServer, closing_server, refused_url, short_timeouts, silent_server};
 use wiremock::ResponseTemplate;
@@ -33,7 +33,7 @@ async fn spec_shaped_error_body_is_typed_with_correlation_id() {
     })
     .await;
     let client = server.builder().build().unwrap();
-    let error = MastercomError::from(client.get_claim_detail(CLAIM).await.unwrap_err());
+    let error = client.get_claim_detail(CLAIM).await.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Api);
     assert_eq!(error.delivery(), Delivery::Received);
     assert_eq!(error.status().unwrap().as_u16(), 404);
@@ -70,7 +70,7 @@ async fn gateway_shaped_error_body_is_typed_too() {
     })
     .await;
     let client = server.builder().build().unwrap();
-    let error = MastercomError::from(client.get_claim_detail(CLAIM).await.unwrap_err());
+    let error = client.get_claim_detail(CLAIM).await.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Api);
     assert_eq!(error.status().unwrap().as_u16(), 401);
     assert_eq!(error.correlation_id(), Some("gw-corr-1"));
@@ -109,7 +109,7 @@ async fn raw_body_is_the_bytes_received() {
             .build()
             .unwrap();
         let error =
-            MastercomError::from_api(client.get_claim_detail(CLAIM).await.unwrap_err()).await;
+            client.get_claim_detail(CLAIM).await.unwrap_err();
         assert_eq!(error.status().map(|s| s.as_u16()), Some(status));
         assert!(!error.mastercard_errors().is_empty(), "{status}: parsed");
         assert_eq!(error.raw_body(), Some(body), "{status}");
@@ -117,7 +117,7 @@ async fn raw_body_is_the_bytes_received() {
 }
 
 #[tokio::test]
-async fn undocumented_status_body_is_read_by_from_api() {
+async fn undocumented_status_body_is_read() {
     let server = SignedServer::start(|_, _| {
         ResponseTemplate::new(502).set_body_json(json!({"Errors": {"Error": {
             "Source": "Gateway", "ReasonCode": "SYSTEM_ERROR", "Recoverable": true
@@ -133,7 +133,7 @@ async fn undocumented_status_body_is_read_by_from_api() {
         })
         .build()
         .unwrap();
-    let error = MastercomError::from_api(client.get_claim_detail(CLAIM).await.unwrap_err()).await;
+    let error = client.get_claim_detail(CLAIM).await.unwrap_err();
     assert_eq!(error.status().unwrap().as_u16(), 502);
     assert_eq!(error.delivery(), Delivery::Received);
     assert!(error.is_recoverable());
@@ -149,7 +149,7 @@ async fn body_that_is_not_json_is_an_invalid_response_with_raw_body() {
         SignedServer::start(|_, _| ResponseTemplate::new(200).set_body_string("<html>oops</html>"))
             .await;
     let client = server.builder().build().unwrap();
-    let error = MastercomError::from(client.healthcheck().await.unwrap_err());
+    let error = client.healthcheck().await.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::InvalidResponse);
     assert!(error.request_may_have_been_sent());
     assert_eq!(error.raw_body(), Some(&b"<html>oops</html>"[..]));
@@ -169,7 +169,7 @@ fn builder_for(url: &str, key: &support::TestKey) -> mastercom::MastercomClientB
 async fn connection_refused_is_not_sent() {
     let key = support::test_key();
     let client = builder_for(&refused_url().await, &key).build().unwrap();
-    let error = MastercomError::from(client.get_claim_detail(CLAIM).await.unwrap_err());
+    let error = client.get_claim_detail(CLAIM).await.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Connect);
     assert_eq!(error.delivery(), Delivery::NotSent);
     assert!(!error.request_may_have_been_sent());
@@ -181,7 +181,7 @@ async fn connection_closed_after_sending_may_have_been_sent() {
     let (url, connections) = closing_server().await;
     let client = builder_for(&url, &key).build().unwrap();
     let body = support::body("CreateChargebackRequest");
-    let error = MastercomError::from(client.create_chargeback(CLAIM, &body).await.unwrap_err());
+    let error = client.create_chargeback(CLAIM, &body).await.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::ConnectionLost);
     assert_eq!(error.delivery(), Delivery::MayHaveBeenSent);
     assert!(error.to_string().contains("check the claim"), "{error}");
@@ -193,7 +193,7 @@ async fn server_that_never_answers_times_out_and_may_have_been_sent() {
     let key = support::test_key();
     let (url, connections) = silent_server().await;
     let client = builder_for(&url, &key).build().unwrap();
-    let error = MastercomError::from(client.get_claim_detail(CLAIM).await.unwrap_err());
+    let error = client.get_claim_detail(CLAIM).await.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Timeout);
     assert_eq!(error.delivery(), Delivery::MayHaveBeenSent);
     assert_eq!(*connections.lock().unwrap(), 1);
@@ -205,7 +205,7 @@ async fn server_error_was_received() {
         SignedServer::start(|_, _| ResponseTemplate::new(500).set_body_json(spec_shape())).await;
     let client = server.builder().build().unwrap();
     let body = support::body("CreateChargebackRequest");
-    let error = MastercomError::from(client.create_chargeback(CLAIM, &body).await.unwrap_err());
+    let error = client.create_chargeback(CLAIM, &body).await.unwrap_err();
     assert_eq!(error.status().unwrap().as_u16(), 500);
     assert!(error.request_may_have_been_sent());
     assert_eq!(error.delivery(), Delivery::Received);
@@ -221,12 +221,11 @@ async fn a_per_call_timeout_overrides_the_client_setting() {
         .build()
         .unwrap();
     let started = std::time::Instant::now();
-    let result = mastercom::timeouts::with_timeout(
-        Duration::from_millis(200),
-        client.get_claim_detail(CLAIM),
-    )
-    .await;
-    let error = MastercomError::from(result.unwrap_err());
+    let result = client
+        .with_timeout(Duration::from_millis(200))
+        .get_claim_detail(CLAIM)
+        .await;
+    let error = result.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Timeout);
     assert!(
         started.elapsed() < Duration::from_secs(30),

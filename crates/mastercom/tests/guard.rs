@@ -10,7 +10,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mastercom::guard::{ManualClock, SqliteLedger};
-use mastercom::{ErrorKind, MastercomClient, MastercomError};
+use mastercom::guard::RefusalReason;
+use mastercom::{Error as MastercomError, ErrorKind, MastercomClient};
 use serde_json::json;
 use support::{SignedServer, manual_clock, short_timeouts, silent_server};
 use wiremock::ResponseTemplate;
@@ -27,7 +28,13 @@ async fn send_chargeback(client: &MastercomClient) -> Result<(), MastercomError>
         .create_chargeback(CLAIM, &chargeback())
         .await
         .map(drop)
-        .map_err(MastercomError::from)
+}
+
+/// The guard's reason for a refusal (`ErrorKind::Refused`, nothing sent).
+fn refusal(error: &MastercomError) -> RefusalReason {
+    assert_eq!(error.kind(), ErrorKind::Refused, "{error}");
+    assert_eq!(error.delivery(), mastercom::Delivery::NotSent);
+    error.guard_refusal().expect("a guard refusal").reason
 }
 
 async fn accepting_server() -> SignedServer {
@@ -46,7 +53,7 @@ async fn identical_event_within_60_s_is_refused_and_allowed_after() {
     send_chargeback(&client).await.unwrap();
     clock.advance(Duration::from_secs(59));
     let error = send_chargeback(&client).await.unwrap_err();
-    assert_eq!(error.kind(), ErrorKind::DuplicatePrevented);
+    assert_eq!(refusal(&error), RefusalReason::Duplicate);
     assert!(!error.request_may_have_been_sent());
     let message = error.to_string();
     assert!(
@@ -96,7 +103,7 @@ async fn after_a_timeout_the_same_event_is_refused_for_an_hour() {
 
     clock.advance(Duration::from_secs(59 * 60));
     let error = send_chargeback(&client).await.unwrap_err();
-    assert_eq!(error.kind(), ErrorKind::OutcomeUnknown);
+    assert_eq!(refusal(&error), RefusalReason::OutcomeUnknown);
     assert!(!error.request_may_have_been_sent());
     let message = error.to_string();
     assert!(message.contains("Check the status first"), "{message}");
@@ -135,12 +142,12 @@ async fn a_server_error_holds_the_event_and_a_rejection_releases_it() {
 
     send_chargeback(&client).await.unwrap_err();
     let error = send_chargeback(&client).await.unwrap_err();
-    assert_eq!(error.kind(), ErrorKind::OutcomeUnknown);
+    assert_eq!(refusal(&error), RefusalReason::OutcomeUnknown);
 
     // A 400 means Mastercom did not create the event: the caller may fix and resend at once.
     let fee = support::body::<mastercom::types::CreateFeeRequest>("CreateFeeRequest");
     let _ = client.create_fee(CLAIM, &fee).await.unwrap_err();
-    let error = MastercomError::from(client.create_fee(CLAIM, &fee).await.unwrap_err());
+    let error = client.create_fee(CLAIM, &fee).await.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Api);
     assert_eq!(server.seen().len(), 3, "503 once (not retried), 400 twice");
 }
@@ -184,7 +191,7 @@ async fn sqlite_ledger_survives_a_new_client() {
         .build()
         .unwrap();
     let error = send_chargeback(&second).await.unwrap_err();
-    assert_eq!(error.kind(), ErrorKind::DuplicatePrevented);
+    assert_eq!(refusal(&error), RefusalReason::Duplicate);
     clock.advance(Duration::from_secs(61));
     send_chargeback(&second).await.unwrap();
     assert_eq!(server.seen().len(), 2);
@@ -212,7 +219,10 @@ async fn child_process_sends_the_same_event() {
     // The parent decides what was expected: one line with the outcome.
     match send_chargeback(&client).await {
         Ok(()) => println!("CHILD-OUTCOME:sent"),
-        Err(error) => println!("CHILD-OUTCOME:{:?}", error.kind()),
+        Err(error) => match error.guard_refusal() {
+            Some(refusal) => println!("CHILD-OUTCOME:{:?}", refusal.reason),
+            None => println!("CHILD-OUTCOME:{:?}", error.kind()),
+        },
     }
 }
 
@@ -274,7 +284,7 @@ async fn sqlite_ledger_is_shared_between_processes() {
     send_chargeback(&client).await.unwrap();
 
     let outcome = child_outcome(spawn_child(&server, &ledger, &key_path));
-    assert_eq!(outcome, "DuplicatePrevented");
+    assert_eq!(outcome, "Duplicate");
     assert_eq!(
         server.seen().len(),
         1,
@@ -313,7 +323,7 @@ async fn processes_racing_on_one_sqlite_ledger_send_the_event_once() {
     assert!(
         outcomes
             .iter()
-            .all(|outcome| ["sent", "InFlight", "DuplicatePrevented"].contains(&outcome.as_str())),
+            .all(|outcome| ["sent", "InFlight", "Duplicate"].contains(&outcome.as_str())),
         "{outcomes:?}"
     );
     assert_eq!(server.seen().len(), 1, "{outcomes:?}");
@@ -344,6 +354,6 @@ async fn concurrent_identical_events_send_once() {
         .filter_map(Result::err)
         .collect();
     assert_eq!(errors.len(), 1, "{errors:?}");
-    assert_eq!(errors[0].kind(), ErrorKind::InFlight);
+    assert_eq!(refusal(&errors[0]), RefusalReason::InFlight);
     assert_eq!(server.seen().len(), 1);
 }
