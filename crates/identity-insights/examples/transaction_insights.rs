@@ -35,11 +35,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     match client.retrieve_transaction_insights(&request).await {
         Ok(response) => {
-            let insights = response.value;
             println!(
                 "insights {} (correlation id {:?})",
-                insights.id, response.correlation_id
+                response.id,
+                response.correlation_id()
             );
+            let insights = response.into_inner();
             let identity_risk = insights
                 .individual_insights
                 .and_then(|individual| individual.scores)
@@ -61,13 +62,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 error.correlation_id(),
                 error.request_may_have_been_sent()
             );
-            if let identity_insights::Error::Api { errors, .. } = &error {
-                for entry in errors {
-                    eprintln!(
-                        "  {:?}: {:?} ({:?})",
-                        entry.reason_code, entry.description, entry.details
-                    );
-                }
+            for entry in error.mastercard_errors() {
+                eprintln!(
+                    "  {:?}: {:?} ({:?})",
+                    entry.reason_code, entry.description, entry.details
+                );
             }
             Err(error.into())
         }

@@ -5,7 +5,7 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use identity_insights::{Delivery, Error, IdentityInsightsClient, TransportKind};
+use identity_insights::{Delivery, Error, ErrorKind, IdentityInsightsClient};
 use support::Pki;
 use tokio::io::AsyncReadExt;
 use tokio::net::TcpListener;
@@ -40,11 +40,9 @@ async fn server(close_after_read: bool) -> String {
     url
 }
 
-fn assert_transport(error: &Error, expected_kind: TransportKind, expected: Delivery) {
-    let Error::Transport { kind, delivery, .. } = error else {
-        panic!("{error:?}");
-    };
-    assert_eq!((*kind, *delivery), (expected_kind, expected), "{error}");
+fn assert_transport(error: &Error, expected_kind: ErrorKind, expected: Delivery) {
+    assert_eq!((error.kind(), error.delivery()), (expected_kind, expected), "{error}");
+    assert_eq!(error.status(), None);
     assert_eq!(
         error.request_may_have_been_sent(),
         expected == Delivery::MayHaveBeenSent
@@ -59,7 +57,7 @@ async fn connection_refused_was_not_sent() {
 
     let error = support::call(&client(url)).await.unwrap_err();
 
-    assert_transport(&error, TransportKind::Connect, Delivery::NotSent);
+    assert_transport(&error, ErrorKind::Connect, Delivery::NotSent);
 }
 
 #[tokio::test]
@@ -68,7 +66,7 @@ async fn timeout_after_sending_may_have_been_sent() {
 
     let error = support::call(&client(url)).await.unwrap_err();
 
-    assert_transport(&error, TransportKind::Timeout, Delivery::MayHaveBeenSent);
+    assert_transport(&error, ErrorKind::Timeout, Delivery::MayHaveBeenSent);
 }
 
 #[tokio::test]
@@ -77,7 +75,7 @@ async fn connection_closed_after_sending_may_have_been_sent() {
 
     let error = support::call(&client(url)).await.unwrap_err();
 
-    assert_transport(&error, TransportKind::Connection, Delivery::MayHaveBeenSent);
+    assert_transport(&error, ErrorKind::ConnectionLost, Delivery::MayHaveBeenSent);
 }
 
 #[tokio::test]
@@ -96,7 +94,7 @@ async fn a_stalled_answer_fails_after_the_read_timeout_not_the_call_timeout() {
 
     let error = support::call(&client).await.unwrap_err();
 
-    assert_transport(&error, TransportKind::Timeout, Delivery::MayHaveBeenSent);
+    assert_transport(&error, ErrorKind::Timeout, Delivery::MayHaveBeenSent);
     // Far below the 120 s call timeout: the read timeout ended the call.
     assert!(
         started.elapsed() < Duration::from_secs(60),

@@ -5,7 +5,8 @@
 
 mod support;
 
-use identity_insights::{BuildError, Delivery, Error, IdentityInsightsClient, TransportKind};
+use identity_insights::{BuildError, Delivery, Error, ErrorKind, IdentityInsightsClient};
+use mastercard_transport::HttpConfigError;
 use mastercard_transport::tls::TlsError;
 use support::{CORRELATION_ID, Kind, Pki, Server, TRANSACTION_ID};
 
@@ -19,9 +20,9 @@ async fn encrypted_round_trip_over_mutual_tls() {
 
     let response = support::call(&client).await.unwrap();
 
-    assert_eq!(response.status, 200);
-    assert_eq!(response.correlation_id.as_deref(), Some(CORRELATION_ID));
-    let insights = response.value;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.correlation_id(), Some(CORRELATION_ID));
+    let insights = response.into_inner();
     assert_eq!(insights.id, TRANSACTION_ID);
     let device = insights.device_insights.unwrap();
     assert_eq!(device.device_info.unwrap().browser, "Chrome");
@@ -59,7 +60,7 @@ async fn pkcs12_identity_round_trip() {
         .build()
         .unwrap();
     let response = support::call(&client).await.unwrap();
-    assert_eq!(response.value.id, TRANSACTION_ID);
+    assert_eq!(response.id, TRANSACTION_ID);
 
     let wrong = pki
         .builder(&server)
@@ -69,7 +70,7 @@ async fn pkcs12_identity_round_trip() {
     assert!(
         matches!(
             wrong,
-            BuildError::Tls(TlsError::Key(mastercard_keys::KeyError::WrongPassword))
+            BuildError::HttpClient(HttpConfigError::Tls(TlsError::Key(mastercard_keys::KeyError::WrongPassword)))
         ),
         "{wrong:?}"
     );
@@ -81,7 +82,7 @@ async fn pkcs12_identity_round_trip() {
     assert!(
         matches!(
             missing,
-            BuildError::Tls(TlsError::Key(mastercard_keys::KeyError::Unreadable { .. }))
+            BuildError::HttpClient(HttpConfigError::Tls(TlsError::Key(mastercard_keys::KeyError::Unreadable { .. })))
         ),
         "{missing:?}"
     );
@@ -92,18 +93,12 @@ async fn pkcs12_identity_round_trip() {
 async fn assert_refused_not_sent(server: &Server, client: IdentityInsightsClient) {
     let error = support::call(&client).await.unwrap_err();
     assert!(!error.request_may_have_been_sent(), "{error:?}");
-    assert!(
-        matches!(
-            error,
-            Error::Transport {
-                kind: TransportKind::TlsHandshake,
-                delivery: Delivery::NotSent,
-                ..
-            }
-        ),
+    assert_eq!(
+        (error.kind(), error.delivery()),
+        (ErrorKind::Tls, Delivery::NotSent),
         "{error:?}"
     );
-    assert!(error.to_string().contains("request not sent"), "{error}");
+    assert!(error.to_string().contains("[not sent]"), "{error}");
     assert_eq!(server.handshakes(), 0);
     assert!(server.seen().is_empty());
 }
@@ -124,7 +119,7 @@ async fn handshake_without_client_certificate_is_refused_and_not_sent() {
     let server = Server::insights(pki).await;
     let client = IdentityInsightsClient::builder()
         .base_url(server.base_url())
-        .trust_ca_pem(pki.ca.cert_pem())
+        .trust_roots(mastercard_transport::tls::TrustRoots::from_pem(&pki.ca.cert_pem()).unwrap())
         .encryption_certificate(pki.server_jwe.certificate())
         .decryption_key(pki.client_jwe.private_key())
         .build()
@@ -161,7 +156,7 @@ async fn one_handshake_serves_many_sequential_requests() {
 
     for _ in 0..20 {
         let response = support::call(&client).await.unwrap();
-        assert_eq!(response.value.id, TRANSACTION_ID);
+        assert_eq!(response.id, TRANSACTION_ID);
     }
 
     assert_eq!(server.seen().len(), 20);
@@ -174,25 +169,19 @@ async fn plaintext_error_body_is_typed() {
     let body = br#"{"Errors":{"Error":[{"Source":"IIT","ReasonCode":"VALIDATION_ERROR","Description":"Invalid Format","Recoverable":false,"Details":"purchaseDate, ipAddress"}]}}"#;
     let error = error_answering(support::plain(400, body)).await;
 
-    let Error::Api {
-        status,
-        errors,
-        correlation_id,
-    } = &error
-    else {
-        panic!("{error:?}");
-    };
-    assert_eq!(*status, 400);
-    assert_eq!(correlation_id.as_deref(), Some(CORRELATION_ID));
+    assert_eq!(error.kind(), ErrorKind::Api);
+    assert_eq!(error.status().unwrap(), 400);
+    let errors = error.mastercard_errors();
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0].source.as_deref(), Some("IIT"));
     assert_eq!(errors[0].reason_code.as_deref(), Some("VALIDATION_ERROR"));
     assert_eq!(errors[0].description.as_deref(), Some("Invalid Format"));
-    assert_eq!(errors[0].recoverable, Some(false));
+    assert!(!errors[0].recoverable);
     assert_eq!(
-        errors[0].details.as_deref(),
-        Some("purchaseDate, ipAddress")
+        errors[0].details,
+        vec![(None, Some("purchaseDate, ipAddress".to_owned()))]
     );
+    assert_eq!(error.raw_body(), Some(&body[..]));
     assert_eq!(error.correlation_id(), Some(CORRELATION_ID));
 }
 
@@ -201,12 +190,11 @@ async fn server_error_with_mastercard_body_is_typed() {
     let body = br#"{"Errors":{"Error":[{"Source":"IIT","ReasonCode":"SYSTEM_ERROR","Description":"Transient System Failure","Recoverable":true,"Details":null}]}}"#;
     let error = error_answering(support::plain(503, body)).await;
 
-    let Error::Api { status, errors, .. } = &error else {
-        panic!("{error:?}");
-    };
-    assert_eq!(*status, 503);
-    assert_eq!(errors[0].recoverable, Some(true));
-    assert_eq!(errors[0].details, None);
+    assert_eq!(error.kind(), ErrorKind::Api);
+    assert_eq!(error.status().unwrap(), 503);
+    let errors = error.mastercard_errors();
+    assert!(errors[0].recoverable);
+    assert!(errors[0].details.is_empty());
 }
 
 #[tokio::test]
@@ -215,33 +203,28 @@ async fn response_encrypted_for_another_key_is_a_decryption_error() {
     let config = Pki::shared().jwe_config_for(&someone_else.certificate());
     let error = error_answering(support::encrypted_insights(config)).await;
 
-    let Error::Decryption {
-        status,
-        correlation_id,
-        ..
-    } = &error
-    else {
-        panic!("{error:?}");
-    };
-    assert_eq!(*status, 200);
-    assert_eq!(correlation_id.as_deref(), Some(CORRELATION_ID));
+    assert_eq!(error.kind(), ErrorKind::InvalidResponse);
+    assert_eq!(error.delivery(), Delivery::Received);
+    assert!(error.jwe_error().is_some(), "{error:?}");
+    assert_eq!(error.status().unwrap(), 200);
+    assert_eq!(error.correlation_id(), Some(CORRELATION_ID));
 }
 
 #[tokio::test]
 async fn body_that_is_not_json_is_an_invalid_response() {
     let error = error_answering(support::plain(200, b"<html>Gateway says hello</html>")).await;
 
-    let Error::InvalidResponse {
-        status,
-        correlation_id,
-        reason,
-    } = &error
-    else {
-        panic!("{error:?}");
-    };
-    assert_eq!(*status, 200);
-    assert_eq!(correlation_id.as_deref(), Some(CORRELATION_ID));
-    assert!(!reason.contains("Gateway says hello"), "{reason}");
+    // Not an encrypted envelope: refused as such, never typed as insights.
+    assert_eq!(error.kind(), ErrorKind::InvalidResponse);
+    assert!(
+        error
+            .find_source::<identity_insights::UnencryptedResponse>()
+            .is_some(),
+        "{error:?}"
+    );
+    assert_eq!(error.status().unwrap(), 200);
+    assert_eq!(error.correlation_id(), Some(CORRELATION_ID));
+    assert!(!error.to_string().contains("Gateway says hello"), "{error}");
 }
 
 #[tokio::test]
@@ -257,7 +240,7 @@ async fn expired_client_certificate_fails_before_any_request() {
         .unwrap_err();
 
     assert!(
-        matches!(error, BuildError::Tls(TlsError::CertificateExpired { .. })),
+        matches!(error, BuildError::HttpClient(HttpConfigError::Tls(TlsError::CertificateExpired { .. }))),
         "{error:?}"
     );
     assert!(error.to_string().contains("expired"), "{error}");
@@ -278,7 +261,7 @@ async fn certificate_and_key_that_do_not_match_fail_at_build() {
     assert!(
         matches!(
             error,
-            BuildError::Tls(TlsError::CertificateKeyMismatch { .. })
+            BuildError::HttpClient(HttpConfigError::Tls(TlsError::CertificateKeyMismatch { .. }))
         ),
         "{error:?}"
     );
@@ -291,7 +274,7 @@ async fn certificate_and_key_that_do_not_match_fail_at_build() {
         .build()
         .unwrap_err();
     assert!(
-        matches!(unreadable, BuildError::Tls(TlsError::Key(_))),
+        matches!(unreadable, BuildError::HttpClient(HttpConfigError::Tls(TlsError::Key(_)))),
         "{unreadable:?}"
     );
     assert_eq!(server.connections(), 0);

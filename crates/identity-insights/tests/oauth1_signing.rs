@@ -89,7 +89,7 @@ async fn the_signature_covers_the_encrypted_body() {
     // Twice: each request gets its own nonce, or the verifier would refuse the replay.
     for _ in 0..2 {
         let insights = support::call(&client).await.unwrap();
-        assert_eq!(insights.value.id, support::TRANSACTION_ID);
+        assert_eq!(insights.id, support::TRANSACTION_ID);
     }
 }
 
