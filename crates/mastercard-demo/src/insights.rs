@@ -40,21 +40,23 @@ pub async fn retrieve(
     let started = trace.start();
     match client.retrieve_transaction_insights(&request).await {
         Ok(response) => {
+            let status = response.status();
+            let correlation_id = response.correlation_id().map(str::to_owned);
+            let value = response.into_inner();
             let insights = Insights {
-                identity_risk_score: response
-                    .value
+                identity_risk_score: value
                     .individual_insights
                     .as_ref()
                     .and_then(|individual| individual.scores.as_ref())
                     .and_then(|scores| scores.identity_risk.as_ref())
                     .and_then(|risk| risk.score),
-                id: response.value.id,
-                correlation_id: response.correlation_id,
+                id: value.id,
+                correlation_id,
             };
             trace.record(
                 OPERATION,
                 started,
-                Outcome::Status(response.status.as_u16()),
+                Outcome::Status(status.as_u16()),
                 format!(
                     "insights {}, identity risk score {}, correlation id {}",
                     insights.id,
@@ -67,14 +69,10 @@ pub async fn retrieve(
             Ok(insights)
         }
         Err(error) => {
-            let outcome = match &error {
-                identity_insights::Error::Api { status, .. }
-                | identity_insights::Error::InvalidResponse { status, .. }
-                | identity_insights::Error::Decryption { status, .. } => {
-                    Outcome::Status(status.as_u16())
-                }
-                _ if error.request_may_have_been_sent() => Outcome::NoAnswer,
-                _ => Outcome::NotSent("refused before sending"),
+            let outcome = match error.status() {
+                Some(status) => Outcome::Status(status.as_u16()),
+                None if error.request_may_have_been_sent() => Outcome::NoAnswer,
+                None => Outcome::NotSent("refused before sending"),
             };
             trace.record(OPERATION, started, outcome, error.to_string());
             Err(DemoError::Insights(Box::new(error)))

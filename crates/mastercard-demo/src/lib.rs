@@ -39,7 +39,7 @@ pub enum DemoError {
         /// The spec's `operationId`.
         operation: &'static str,
         /// The typed client error (says whether the request may have been sent).
-        source: Box<mastercom::MastercomError>,
+        source: Box<mastercom::Error>,
     },
     /// The Identity Insights call failed.
     #[error("retrieveTransactionInsights failed: {0}")]

@@ -8,7 +8,8 @@
 use std::future::Future;
 use std::time::Instant;
 
-use mastercom::{ErrorKind, MastercomClient, MastercomError, ResponseValue, batch, types};
+use mastercom::guard::RefusalReason;
+use mastercom::{Error as MastercomError, MastercomClient, Response, batch, types};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
@@ -277,8 +278,10 @@ async fn refuse_duplicate(
     let started = trace.start();
     match client.create_chargeback(claim_id, body).await {
         Err(error) => {
-            let error = MastercomError::from_api(error).await;
-            if error.kind() == ErrorKind::DuplicatePrevented {
+            let refused_as_duplicate = error
+                .guard_refusal()
+                .is_some_and(|refusal| refusal.reason == RefusalReason::Duplicate);
+            if refused_as_duplicate {
                 trace.record(
                     "createChargeback",
                     started,
@@ -336,14 +339,11 @@ async fn send<T>(
     trace: &mut Trace,
     operation: &'static str,
     started: Instant,
-    call: impl Future<Output = Result<ResponseValue<T>, mastercom::Error<types::Errors>>>,
+    call: impl Future<Output = Result<Response<T>, MastercomError>>,
 ) -> Result<T, DemoError> {
     match call.await {
         Ok(response) => Ok(response.into_inner()),
-        Err(error) => {
-            let error = MastercomError::from_api(error).await;
-            Err(failed(trace, operation, started, error))
-        }
+        Err(error) => Err(failed(trace, operation, started, error)),
     }
 }
 

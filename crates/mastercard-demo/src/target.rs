@@ -26,6 +26,7 @@ impl Target {
     pub fn embedded(sandbox: &RunningSandbox) -> Result<Self, DemoError> {
         let credentials = &sandbox.credentials;
         let ca_pem = read(&credentials.ca_cert)?;
+        let roots = TrustRoots::from_pem(&ca_pem).map_err(|error| DemoError::setup("CA", error))?;
         let mastercom = MastercomClient::builder()
             .base_url(&sandbox.mastercom_url)
             .consumer_key(&credentials.consumer_key)
@@ -34,20 +35,18 @@ impl Target {
                 Some(PKCS12_ALIAS),
                 PKCS12_PASSWORD,
             )
-            .trust_roots(
-                TrustRoots::from_pem(&ca_pem).map_err(|error| DemoError::setup("CA", error))?,
-            )
+            .trust_roots(roots.clone())
             .build()
             .map_err(|error| DemoError::setup("Mastercom client", error))?;
         let insights = IdentityInsightsClient::builder()
             .base_url(&sandbox.iit_url)
-            .trust_ca_pem(ca_pem)
+            .trust_roots(roots)
             .client_identity_pkcs12(&credentials.client_p12, Some(PKCS12_ALIAS), PKCS12_PASSWORD)
             .encryption_certificate_file(&credentials.jwe_server_cert)
-            .decryption_key_file(
+            .decryption_key_pkcs12(
                 &credentials.jwe_client_p12,
                 Some(PKCS12_ALIAS),
-                Some(PKCS12_PASSWORD),
+                PKCS12_PASSWORD,
             )
             .build()
             .map_err(|error| DemoError::setup("Identity Insights client", error))?;
