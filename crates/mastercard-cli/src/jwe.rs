@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 use mastercard_jwe::{DecryptionKey, EncryptionConfig, EncryptionConfigBuilder, EncryptionKey};
-use mastercard_keys::{Certificate, Pkcs12Identity, Pkcs12Options, PrivateKey};
+use mastercard_keys::{Certificate, Pkcs12Identity, Pkcs12Options, PrivateKey, ValidityPolicy};
 
 use crate::CliResult;
 
@@ -67,7 +67,10 @@ pub struct PathArgs {
 pub fn run(command: Command) -> CliResult {
     match command {
         Command::Encrypt { cert, kid, paths } => {
-            let mut key = EncryptionKey::from_certificate(&Certificate::from_file(&cert)?)?;
+            let mut key = EncryptionKey::from_certificate(
+                &Certificate::from_file(&cert)?,
+                ValidityPolicy::enforce_now(),
+            )?;
             if let Some(kid) = kid {
                 key = key.with_kid(kid);
             }
@@ -99,7 +102,10 @@ pub fn run(command: Command) -> CliResult {
             print_line(&output)
         }
         Command::Fingerprint { cert } => {
-            let key = EncryptionKey::from_certificate(&Certificate::from_file(&cert)?)?;
+            let key = EncryptionKey::from_certificate(
+                &Certificate::from_file(&cert)?,
+                ValidityPolicy::enforce_now(),
+            )?;
             print_line(key.kid().as_bytes())
         }
     }
