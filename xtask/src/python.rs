@@ -58,8 +58,6 @@ pub fn interop(root: &Path) -> Result<()> {
             "differential_python",
             "--test",
             "differential_node",
-            "--test",
-            "reference_clients",
             "--",
             "--nocapture",
         ],
