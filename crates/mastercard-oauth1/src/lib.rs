@@ -37,6 +37,7 @@ mod header;
 mod method;
 mod nonce;
 mod nonce_store;
+mod readings;
 mod request;
 mod signer;
 mod verifier;
@@ -48,6 +49,7 @@ pub use header::AuthorizationHeader;
 pub use method::{SignatureMethod, UnknownSignatureMethod};
 pub use nonce::{NONCE_LEN, generate_nonce};
 pub use nonce_store::{InMemoryNonceStore, NonceStore};
+pub use readings::{Reading, base_string_as};
 pub use request::{Body, Request};
 pub use signer::{
     SignedRequest, Signer, SigningParams, SigningParamsSource, SystemParams, signature_base_string,
