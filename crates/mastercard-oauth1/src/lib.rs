@@ -31,6 +31,7 @@
 
 mod base_string;
 mod body_hash;
+mod diagnosis;
 mod encoding;
 mod error;
 mod header;
@@ -43,6 +44,9 @@ mod signer;
 mod verifier;
 
 pub use body_hash::body_hash;
+pub use diagnosis::{
+    Diagnosis, Difference, MAX_ERROR_BODY, Side, acceptable_base_string, diagnose,
+};
 pub use encoding::percent_encode;
 pub use error::{RequestError, SignError, VerifyError};
 pub use header::AuthorizationHeader;
