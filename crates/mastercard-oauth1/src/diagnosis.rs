@@ -467,7 +467,7 @@ impl fmt::Display for Difference {
                 likely_cause,
             } => write!(
                 f,
-                "body hash: we signed {ours:?}, the gateway computed {theirs:?} — likely cause: {likely_cause}"
+                "body hash: we signed {ours:?}, the gateway expected {theirs:?} — likely cause: {likely_cause}"
             ),
             Self::ConsumerKey {
                 ours,
