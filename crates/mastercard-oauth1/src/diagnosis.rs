@@ -382,7 +382,13 @@ fn query_hint(ours: &[String], theirs: &[String], same_key_text: bool) -> &'stat
     let plus_as_space = |values: &[String]| -> Vec<String> {
         values
             .iter()
-            .map(|value| value.replace("%2B", "%20"))
+            // `+`, `%2B` and `%20` made one symbol: equal afterwards is a plus/space confusion.
+            .map(|value| {
+                value
+                    .replace("%2B", " ")
+                    .replace("%20", " ")
+                    .replace('+', " ")
+            })
             .collect()
     };
     if ours.len() != theirs.len() {

@@ -363,3 +363,50 @@ fn other_bodies_have_no_acceptable_base_string() {
         );
     }
 }
+
+#[test]
+fn the_verifiers_own_mismatch_answer_is_diagnosed() {
+    use mastercard_oauth1::{Request, Signer, SigningParams, Verifier};
+    let key = openssl::pkey::PKey::from_rsa(openssl::rsa::Rsa::generate(2048).unwrap()).unwrap();
+    let key = mastercard_oauth1::mastercard_keys::PrivateKey::from_pkey(key).unwrap();
+    let public = mastercard_oauth1::mastercard_keys::PublicKey::from_private_key(&key).unwrap();
+    let signed = Signer::new("ck!1", key)
+        .unwrap()
+        .sign_with(
+            &Request::new("GET", "https://h.example/x?memo=a%20b&n=1", b""),
+            &SigningParams {
+                timestamp: 1_700_000_000,
+                nonce: "kbQ3tMrmHSfdSpEC".into(),
+            },
+        )
+        .unwrap();
+    // A proxy re-encoded the space as `+`: the verifier (as the sandbox does) answers with the
+    // Mastercom error shape.
+    let received = Request::new("GET", "https://h.example/x?memo=a+b&n=1", b"");
+    let error = Verifier::new(public)
+        .verify_at(&received, &signed.authorization, 1_700_000_000)
+        .unwrap_err();
+    let body = serde_json::json!({"Errors": [{
+        "Source": "Gateway",
+        "ReasonCode": "SIGNATURE_MISMATCH",
+        "Description": error.to_string(),
+        "Recoverable": false,
+    }]})
+    .to_string();
+    let theirs = acceptable_base_string(body.as_bytes()).unwrap();
+    let diagnosis = diagnose(&signed.base_string, &theirs);
+    assert_eq!(
+        diagnosis.differences.iter().map(kind).collect::<Vec<_>>(),
+        ["query"]
+    );
+    let text = diagnosis.to_string();
+    assert!(text.contains("query parameter \"memo\""), "{text}");
+    assert!(
+        text.contains("\"a%20b\"") && text.contains("\"a+b\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("as a plus on one side and as a space"),
+        "{text}"
+    );
+}
