@@ -121,6 +121,11 @@ pub(crate) fn reference_base_string(
     let split = split_url(request.url)?;
     let query = split.query.unwrap_or("");
     check_escapes(&split.shown, query)?;
+    // Refused under every reading, Node's too (which would sign the escape raw): the verifier
+    // never accepts what the canonical reading refuses. A query that decodes to UTF-8 as a
+    // whole has only UTF-8 keys and values, since `&`, `=` and `+` cannot occur inside a
+    // UTF-8 sequence.
+    decode_strict(&split.shown, query)?;
     Ok(match reading {
         Reading::Canonical | Reading::Java => {
             let params = java_param_string(&split.shown, query, oauth)?;
