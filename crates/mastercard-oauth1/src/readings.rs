@@ -8,6 +8,7 @@
 //! do not sort by key and the crate's serializer insists on key order.
 
 use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
 
 use crate::body_hash::body_hash;
 use crate::encoding::percent_encode;
@@ -169,7 +170,8 @@ fn java_param_string(
     raw: &str,
     oauth: &OAuthFields<'_>,
 ) -> Result<String, RequestError> {
-    let mut params: Vec<(String, Vec<String>)> = Vec::new();
+    // Hash maps, not linear scans: a hostile query of thousands of pairs stays linear.
+    let mut params: HashMap<String, Vec<String>> = HashMap::new();
     if !raw.is_empty() {
         let decoded = decode_strict(shown, raw)?;
         let must_encode = decoded != raw;
@@ -187,33 +189,38 @@ fn java_param_string(
         for pair in pairs {
             let split_at = pair.find('=').filter(|&index| index > 0);
             let key = split_at.map_or(pair, |index| &pair[..index]);
-            let value = split_at.map_or("", |index| &pair[index + 1..]);
-            let key = if params.iter().any(|(known, _)| known == key) {
-                key.to_owned()
+            let value = encode(split_at.map_or("", |index| &pair[index + 1..]));
+            if let Some(values) = params.get_mut(key) {
+                values.push(value);
             } else {
-                let encoded = encode(key);
-                params.retain(|(known, _)| *known != encoded);
-                params.push((encoded.clone(), Vec::new()));
-                encoded
-            };
-            if let Some((_, values)) = params.iter_mut().find(|(known, _)| *known == key) {
-                values.push(encode(value));
+                // `TreeMap.put` of the encoded key: replaces what that key held.
+                params.insert(encode(key), vec![value]);
             }
         }
     }
     for (key, value) in oauth.pairs() {
-        match params.iter_mut().find(|(known, _)| *known == key) {
-            Some((_, values)) => values.push(value),
-            None => params.push((key, vec![value])),
-        }
+        params.entry(key).or_default().push(value);
     }
-    params.sort_by(|left, right| utf16_cmp(&left.0, &right.0));
+    Ok(join_sorted(params.into_iter().collect(), |key| {
+        key.encode_utf16().collect()
+    }))
+}
+
+/// `key=value` pairs joined with `&`: keys ordered by `sort_key`, a key's values by UTF-16 when
+/// it has several (the order Java's `Collections.sort` and JavaScript's `sort` give).
+fn join_sorted(
+    mut params: Vec<(String, Vec<String>)>,
+    sort_key: impl Fn(&str) -> Vec<u16>,
+) -> String {
+    params.sort_by_cached_key(|(key, _)| sort_key(key));
     let mut joined = Vec::new();
     for (key, mut values) in params {
-        values.sort_by(|left, right| utf16_cmp(left, right));
+        if values.len() > 1 {
+            values.sort_by(|left, right| utf16_cmp(left, right));
+        }
         joined.extend(values.into_iter().map(|value| format!("{key}={value}")));
     }
-    Ok(joined.join("&"))
+    joined.join("&")
 }
 
 /// Python: `parse_qsl(keep_blank_values=True)` — empty pairs dropped, `+` decoded as a space —,
@@ -321,14 +328,12 @@ fn node_base_uri(split: &SplitUrl<'_>) -> String {
 /// JavaScript's default sort stringifies a `[key, Set]` entry); a key's values sorted only when
 /// there are several.
 fn node_param_string(raw: &str, oauth: &OAuthFields<'_>) -> String {
-    let mut params: Vec<(String, Vec<String>)> = Vec::new();
-    let mut add = |key: String, value: String| match params.iter_mut().find(|(k, _)| *k == key) {
-        Some((_, values)) => {
-            if !values.contains(&value) {
-                values.push(value);
-            }
+    let mut params: HashMap<String, (Vec<String>, HashSet<String>)> = HashMap::new();
+    let mut add = |key: String, value: String| {
+        let (values, seen) = params.entry(key).or_default();
+        if seen.insert(value.clone()) {
+            values.push(value);
         }
-        None => params.push((key, vec![value])),
     };
     if !raw.is_empty() {
         for pair in raw.split('&') {
@@ -341,15 +346,13 @@ fn node_param_string(raw: &str, oauth: &OAuthFields<'_>) -> String {
     for (key, value) in oauth.pairs() {
         add(key, value);
     }
-    params.sort_by(|left, right| utf16_cmp(&format!("{},", left.0), &format!("{},", right.0)));
-    let mut joined = Vec::new();
-    for (key, mut values) in params {
-        if values.len() > 1 {
-            values.sort_by(|left, right| utf16_cmp(left, right));
-        }
-        joined.extend(values.into_iter().map(|value| format!("{key}={value}")));
-    }
-    joined.join("&")
+    let params = params
+        .into_iter()
+        .map(|(key, (values, _))| (key, values))
+        .collect();
+    join_sorted(params, |key| {
+        key.encode_utf16().chain(",".encode_utf16()).collect()
+    })
 }
 
 /// JavaScript's `encodeURIComponent`: keeps `A-Z a-z 0-9 - _ . ! ~ * ' ( )`, UTF-8, upper-case hex.
