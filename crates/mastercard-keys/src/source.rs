@@ -175,6 +175,13 @@ impl KeySource {
         }
     }
 
+    /// A certificate chain (leaf first or in any order) and its private key as two PEM inputs,
+    /// the way mTLS identities are often stored; loaded as one PEM bundle.
+    pub fn pem_identity(certificate_chain_pem: &[u8], key_pem: &[u8]) -> Self {
+        // A newline between the two keeps the armour lines apart when the first lacks one.
+        Self::pem([certificate_chain_pem, b"\n", key_pem].concat())
+    }
+
     /// A key already loaded (e.g. generated, or from a secret store).
     pub fn loaded(key: PrivateKey) -> Self {
         Self::identity(Identity::from_key(key))

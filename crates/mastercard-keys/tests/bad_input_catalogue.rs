@@ -535,6 +535,11 @@ fn the_same_inputs_load_when_they_are_right() {
     let identity = KeySource::pem(bundle).load(enforce_now()).unwrap();
     assert_eq!(identity.cert.unwrap().subject(), "CN=catalogue");
     assert_eq!(identity.chain.len(), 1);
+    let trimmed_chain = f.cert_pem.trim_ascii_end();
+    let separate = KeySource::pem_identity(trimmed_chain, &f.key_pem)
+        .load(enforce_now())
+        .unwrap();
+    assert_eq!(separate.cert.unwrap().subject(), "CN=catalogue");
     // Content decides, not the extension: a PEM key named .p12 loads.
     let misnamed = f.file("really-pem.p12", &f.key_pem);
     assert_eq!(
