@@ -7,10 +7,11 @@
 //! | `check` | the drift check: cached specs match their pins, transformations apply, snapshots are current |
 //! | `transforms` | print every place the spec transformations touch |
 //! | `test` | the README's test command: fetch, fmt, clippy, tests, drift check, differential tests |
-//! | `interop` | differential tests against Mastercard's reference Python libraries |
+//! | `interop` | differential tests against Mastercard's reference Python and Node libraries (PyPI, npm) |
 //! | `demo` | the README's main command: a dispute lifecycle and an Identity Insights call against the embedded sandbox |
 
 mod download;
+mod node;
 mod pipeline;
 mod python;
 mod specs;
@@ -43,11 +44,12 @@ enum Command {
     Transforms,
     /// The full test pipeline (the README's test command).
     Test {
-        /// Skip the differential tests against the reference Python libraries.
+        /// Skip the differential tests against the reference Python and Node libraries.
         #[arg(long)]
         no_interop: bool,
     },
-    /// Differential tests against Mastercard's reference Python libraries (installed into a venv).
+    /// Differential tests against Mastercard's reference Python and Node libraries (installed into
+    /// target/interop-venv and target/interop-node).
     Interop,
     /// The README's main command: a dispute lifecycle and an Identity Insights call through the
     /// workspace's clients, against the embedded sandbox (or Mastercard's, with credentials in

@@ -1,13 +1,14 @@
-//! `cargo xtask interop`: differential tests against Mastercard's reference Python libraries.
+//! `cargo xtask interop`: differential tests against Mastercard's reference Python and Node
+//! libraries.
 //!
-//! The libraries are installed from PyPI, at pinned versions, into a virtual environment under
-//! `target/`; the crates' `differential_python` tests then drive them through
-//! `$MASTERCARD_REFERENCE_PYTHON`.
+//! The Python libraries are installed from PyPI, at pinned versions, into a virtual environment
+//! under `target/`; the crates' `differential_python` tests then drive them through
+//! `$MASTERCARD_REFERENCE_PYTHON`. The Node libraries come from npm (see [`crate::node`]).
 
 use std::path::Path;
 
-use crate::Result;
 use crate::pipeline::{cargo, run};
+use crate::{Result, node};
 
 /// The reference libraries, pinned.
 const REFERENCE_PACKAGES: [&str; 2] = [
@@ -36,9 +37,11 @@ pub fn reference_python(root: &Path) -> Result<String> {
     Ok(python_text)
 }
 
-/// Runs every crate's differential test with the reference libraries required.
+/// Runs every differential test (Python and Node references) and the sandbox's reference-client
+/// test, with the reference libraries required.
 pub fn interop(root: &Path) -> Result<()> {
     let python = reference_python(root)?;
+    let node_modules = node::reference_node_modules(root)?;
     run(
         root,
         &cargo(),
@@ -49,11 +52,18 @@ pub fn interop(root: &Path) -> Result<()> {
             "mastercard-oauth1",
             "-p",
             "mastercard-jwe",
+            "-p",
+            "mastercard-sandbox",
             "--test",
             "differential_python",
+            "--test",
+            "differential_node",
+            "--",
+            "--nocapture",
         ],
         &[
             ("MASTERCARD_REFERENCE_PYTHON", &python),
+            ("MASTERCARD_REFERENCE_NODE_MODULES", &node_modules),
             ("MASTERCARD_INTEROP_REQUIRED", "1"),
         ],
     )

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mastercard_jwe::{DecryptionKey, EncryptionConfig, EncryptionKey};
-use mastercard_keys::{Certificate, Pkcs12Options, PrivateKey, PublicKey};
+use mastercard_keys::{Certificate, Pkcs12Options, PrivateKey, PublicKey, ValidityPolicy};
 use mastercard_oauth1::Signer;
 use mastercard_transport::tls::{ClientIdentity, TrustRoots};
 use mastercard_transport::{
@@ -452,11 +452,12 @@ impl IdentityInsightsClientBuilder {
             "the encryption certificate (Mastercard's public key)",
         ))? {
             EncryptionSource::Certificate(certificate) => {
-                EncryptionKey::from_certificate(&certificate)?
+                EncryptionKey::from_certificate(&certificate, ValidityPolicy::enforce_now())?
             }
-            EncryptionSource::CertificateFile(path) => {
-                EncryptionKey::from_certificate(&Certificate::from_file(path)?)?
-            }
+            EncryptionSource::CertificateFile(path) => EncryptionKey::from_certificate(
+                &Certificate::from_file(path)?,
+                ValidityPolicy::enforce_now(),
+            )?,
             EncryptionSource::PublicKey { key, kid } => {
                 EncryptionKey::from_public_key(key.pkey())?.with_kid(kid)
             }

@@ -35,10 +35,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Oauth1(command) => oauth1::run(command),
-        Command::Jwe(command) => jwe::run(command),
+        Command::Jwe(command) => jwe::run(command).map(|()| ExitCode::SUCCESS),
     };
     match outcome {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(error) => {
             eprintln!("mastercard: {error}");
             ExitCode::FAILURE

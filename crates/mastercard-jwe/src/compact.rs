@@ -174,6 +174,9 @@ fn decode_header(segment: &str) -> Result<Map<String, Value>, JweError> {
     match serde_json::from_slice::<Value>(&bytes) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err(JweError::InvalidHeader("not a JSON object")),
+        Err(error) if crate::error::is_recursion_limit(&error) => {
+            Err(JweError::InvalidHeader("JSON nested too deeply"))
+        }
         Err(_) => Err(JweError::InvalidHeader("not valid JSON")),
     }
 }

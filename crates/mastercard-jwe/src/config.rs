@@ -157,7 +157,8 @@ impl EncryptionConfigBuilder {
     }
 
     /// Makes a configured input path that is absent from a payload an error
-    /// ([`JweError::PathNotFound`]) instead of Mastercard's default of skipping it.
+    /// ([`JweError::PathNotFound`]) instead of Mastercard's default of skipping it; a decryption
+    /// path holding `null` or `""` becomes [`JweError::EmptyEncryptedValue`].
     #[must_use]
     pub fn require_paths(mut self, require: bool) -> Self {
         self.require_paths = require;

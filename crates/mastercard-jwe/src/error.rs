@@ -112,9 +112,47 @@ pub enum JweError {
         /// Column of the syntax error.
         column: usize,
     },
+    /// JSON nests deeper than the parser's limit (128 levels): refused rather than recursed into.
+    #[error("{what} nests JSON deeper than 128 levels (line {line}, column {column}); flatten it")]
+    JsonTooDeep {
+        /// What was being parsed.
+        what: &'static str,
+        /// Line where the limit was reached.
+        line: usize,
+        /// Column where the limit was reached.
+        column: usize,
+    },
+    /// Input that must be JSON text is not UTF-8 (JSON is UTF-8 by definition, RFC 8259 §8.1);
+    /// refused rather than repaired, so no byte is silently replaced.
+    #[error("{what} is not UTF-8 (invalid byte at offset {offset}); JSON must be UTF-8 text")]
+    NotUtf8 {
+        /// What was being read.
+        what: &'static str,
+        /// Offset of the first byte that is not valid UTF-8.
+        offset: usize,
+    },
     /// The decrypted plaintext is neither JSON nor UTF-8 text.
     #[error("the decrypted JWE plaintext is not UTF-8 text")]
     PlaintextNotUtf8,
+    /// The unwrapped content key does not have the length the header's `enc` needs: the sender
+    /// encrypted with another content encryption than it declared (or the header was altered).
+    #[error(
+        "the JWE header declares enc {enc} ({expected}-byte content key) but the encrypted key \
+         holds a {found}-byte content key: the sender's enc does not match its key; this is not a \
+         wrong decryption key"
+    )]
+    ContentKeyLengthMismatch {
+        /// The `enc` of the header.
+        enc: &'static str,
+        /// The content key length `enc` needs, in bytes.
+        expected: usize,
+        /// The length of the unwrapped content key, in bytes.
+        found: usize,
+    },
+    /// A decryption path holds `null` or an empty string where a JWE was required (the CLI
+    /// requires one; clients let such plain bodies through).
+    #[error("the value at {0:?} is null or empty: there is no JWE to decrypt")]
+    EmptyEncryptedValue(String),
     /// A configured JSON path has a syntax that is not supported.
     #[error("invalid JSON path {path:?}: {reason}")]
     InvalidPath {
@@ -133,8 +171,31 @@ pub enum JweError {
     #[error("the value at {0:?} is not a JSON object")]
     NotAnObject(String),
     /// The key is not an RSA key.
-    #[error("the key is not an RSA key (found {0})")]
+    #[error("the key type is {0}, not RSA: Mastercard encryption needs RSA (2048 bits or more)")]
     WrongKeyType(String),
+    /// The encryption certificate's validity period ended before the time it was checked against.
+    #[error(
+        "the encryption certificate {subject:?} expired on {not_after} (its notAfter date); download \
+         the current one from your Mastercard Developers project (test certificates only: \
+         ValidityPolicy::IgnoreDates)"
+    )]
+    CertificateExpired {
+        /// The certificate's subject.
+        subject: String,
+        /// The end of its validity period.
+        not_after: String,
+    },
+    /// The encryption certificate's validity period starts after the time it was checked against.
+    #[error(
+        "the encryption certificate {subject:?} is not valid before {not_before} (its notBefore \
+         date); check this machine's clock (test certificates only: ValidityPolicy::IgnoreDates)"
+    )]
+    CertificateNotYetValid {
+        /// The certificate's subject.
+        subject: String,
+        /// The start of its validity period.
+        not_before: String,
+    },
     /// The RSA key is shorter than 2048 bits.
     #[error("the RSA key has {0} bits: at least 2048 are required")]
     KeyTooSmall(u32),
@@ -165,11 +226,30 @@ pub(crate) fn excerpt(value: &str) -> String {
 impl JweError {
     /// Maps a serde_json syntax error to [`JweError::InvalidJson`], keeping only its position so
     /// that no fragment of the (possibly sensitive) input reaches the message.
+    ///
+    /// serde_json reports its nesting limit as a syntax error; it is told apart (by its fixed
+    /// message, the only way serde_json exposes it) so the user hears "too deep", not "invalid".
     pub(crate) fn json(what: &'static str, error: &serde_json::Error) -> Self {
-        Self::InvalidJson {
-            what,
-            line: error.line(),
-            column: error.column(),
+        let (line, column) = (error.line(), error.column());
+        if is_recursion_limit(error) {
+            Self::JsonTooDeep { what, line, column }
+        } else {
+            Self::InvalidJson { what, line, column }
         }
     }
+
+    /// [`JweError::NotUtf8`] for the first invalid byte of `bytes`, if any.
+    pub(crate) fn check_utf8(what: &'static str, bytes: &[u8]) -> Result<(), Self> {
+        std::str::from_utf8(bytes)
+            .map(drop)
+            .map_err(|error| Self::NotUtf8 {
+                what,
+                offset: error.valid_up_to(),
+            })
+    }
+}
+
+/// Whether serde_json stopped at its recursion limit (128 nested arrays/objects).
+pub(crate) fn is_recursion_limit(error: &serde_json::Error) -> bool {
+    error.to_string().starts_with("recursion limit exceeded")
 }

@@ -11,6 +11,8 @@ use josekit::jwe::{RSA_OAEP, RSA_OAEP_256};
 use openssl::pkey::{Id, PKey, PKeyRef, Private, Public};
 use openssl::x509::X509Ref;
 
+use mastercard_keys::KeyError;
+
 use crate::error::JweError;
 use crate::fingerprint::{sha256_base64, sha256_hex};
 
@@ -20,7 +22,9 @@ const MIN_RSA_BITS: u32 = 2048;
 /// Checks that `key` is RSA with a modulus of at least 2048 bits and returns its size in bits.
 fn check_rsa<T: openssl::pkey::HasPublic>(key: &PKeyRef<T>) -> Result<u32, JweError> {
     if key.id() != Id::RSA {
-        return Err(JweError::WrongKeyType(format!("{:?}", key.id())));
+        return Err(JweError::WrongKeyType(
+            mastercard_keys::algorithm_name(key.id()).to_owned(),
+        ));
     }
     let bits = key.bits();
     if bits < MIN_RSA_BITS {
@@ -59,7 +63,7 @@ impl EncryptionKey {
             .map_err(|_| JweError::InvalidKey("public key"))?;
         let kid = sha256_hex(&spki_der);
         Ok(Self {
-            header_b64: crate::cipher::header_b64(&kid),
+            header_b64: crate::header::header_b64(&kid),
             kid,
             encrypter,
         })
@@ -71,8 +75,29 @@ impl EncryptionKey {
         Self::from_public_key(&key)
     }
 
-    /// Uses the certificate loaded by `mastercard-keys`.
-    pub fn from_certificate(certificate: &mastercard_keys::Certificate) -> Result<Self, JweError> {
+    /// Uses the certificate loaded by `mastercard-keys`, after checking its validity period
+    /// against `validity` ([`JweError::CertificateExpired`], [`JweError::CertificateNotYetValid`]).
+    ///
+    /// Pass [`ValidityPolicy::enforce_now`](mastercard_keys::ValidityPolicy::enforce_now) in
+    /// production; [`ValidityPolicy::IgnoreDates`](mastercard_keys::ValidityPolicy::IgnoreDates)
+    /// only for test certificates. [`from_x509`](Self::from_x509) applies no date check.
+    pub fn from_certificate(
+        certificate: &mastercard_keys::Certificate,
+        validity: mastercard_keys::ValidityPolicy,
+    ) -> Result<Self, JweError> {
+        validity.check(certificate).map_err(|error| match error {
+            KeyError::CertificateExpired { subject, not_after } => {
+                JweError::CertificateExpired { subject, not_after }
+            }
+            KeyError::CertificateNotYetValid {
+                subject,
+                not_before,
+            } => JweError::CertificateNotYetValid {
+                subject,
+                not_before,
+            },
+            _ => JweError::Backend("checking the certificate's validity period"),
+        })?;
         Self::from_x509(certificate.x509())
     }
 
@@ -81,7 +106,7 @@ impl EncryptionKey {
     #[must_use]
     pub fn with_kid(mut self, kid: impl Into<String>) -> Self {
         self.kid = kid.into();
-        self.header_b64 = crate::cipher::header_b64(&self.kid);
+        self.header_b64 = crate::header::header_b64(&self.kid);
         self
     }
 

@@ -85,6 +85,9 @@ impl EncryptionConfig {
         if body.is_empty() {
             return Ok(original.to_vec());
         }
+        // serde_json skips over string contents without validating them when it only checks
+        // syntax, so invalid UTF-8 would be encrypted verbatim; refuse it before anything else.
+        JweError::check_utf8("the body", body)?;
         if let [Mapping { input, output }] = self.encryption_paths.as_slice()
             && input.is_root()
             && output.is_root()
@@ -118,6 +121,7 @@ impl EncryptionConfig {
         if body.trim_ascii().is_empty() {
             return Ok(body.to_vec());
         }
+        JweError::check_utf8("the body", body)?;
         let mut doc: Value =
             serde_json::from_slice(body).map_err(|e| JweError::json("the body", &e))?;
         if let [Mapping { input, output }] = self.decryption_paths.as_slice()
@@ -128,6 +132,9 @@ impl EncryptionConfig {
                 Found::Token => {
                     let token = input.get(&doc).and_then(Value::as_str).unwrap_or_default();
                     let plaintext = self.decrypt_compact(token)?;
+                    // Returned verbatim below, so checked here: a syntax-only parse would let
+                    // invalid UTF-8 inside strings through.
+                    JweError::check_utf8("the decrypted plaintext", &plaintext)?;
                     if serde_json::from_slice::<serde::de::IgnoredAny>(&plaintext).is_ok() {
                         Ok(plaintext)
                     } else {
@@ -186,6 +193,12 @@ impl EncryptionConfig {
     fn classify(&self, input: &crate::path::JsonPath, doc: &Value) -> Result<Found, JweError> {
         match input.get(doc) {
             None if self.require_paths => Err(JweError::PathNotFound(input.to_string())),
+            Some(Value::Null) if self.require_paths => {
+                Err(JweError::EmptyEncryptedValue(input.to_string()))
+            }
+            Some(Value::String(token)) if token.is_empty() && self.require_paths => {
+                Err(JweError::EmptyEncryptedValue(input.to_string()))
+            }
             None | Some(Value::Null) => Ok(Found::Nothing),
             Some(Value::String(token)) if token.is_empty() => Ok(Found::Nothing),
             Some(Value::String(_)) => Ok(Found::Token),
@@ -196,9 +209,13 @@ impl EncryptionConfig {
 
 /// JSON plaintext becomes that JSON value; other UTF-8 text (Java, Node and Python encrypt string
 /// leaves without quotes) becomes a JSON string.
+/// JSON nested beyond the parser's limit is an error, not a string: it is JSON, just too deep.
 fn plaintext_to_value(plaintext: Vec<u8>) -> Result<Value, JweError> {
     match serde_json::from_slice(&plaintext) {
         Ok(value) => Ok(value),
+        Err(error) if crate::error::is_recursion_limit(&error) => {
+            Err(JweError::json("the decrypted plaintext", &error))
+        }
         Err(_) => String::from_utf8(plaintext)
             .map(Value::String)
             .map_err(|_| JweError::PlaintextNotUtf8),

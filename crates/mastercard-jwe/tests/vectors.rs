@@ -6,7 +6,7 @@ mod common;
 
 use mastercard_jwe::fingerprint::{sha256_base64, sha256_hex};
 use mastercard_jwe::{DecryptionKey, EncryptionConfig, EncryptionKey};
-use mastercard_keys::{Certificate, PrivateKey};
+use mastercard_keys::{Certificate, PrivateKey, ValidityPolicy};
 use serde_json::Value;
 
 fn load(dir: &std::path::Path) -> Value {
@@ -120,7 +120,9 @@ fn fingerprint_cases() {
         );
         if name.starts_with("cert2048_public_key_fingerprint_hex") {
             assert_eq!(
-                EncryptionKey::from_certificate(&cert).unwrap().kid(),
+                EncryptionKey::from_certificate(&cert, ValidityPolicy::IgnoreDates)
+                    .unwrap()
+                    .kid(),
                 actual
             );
         }
@@ -134,12 +136,14 @@ fn small_and_large_vector_certificates() {
     };
     let small = certificate(&dir, "keys/test_certificate-1024.pem");
     assert_eq!(
-        EncryptionKey::from_certificate(&small).unwrap_err(),
+        EncryptionKey::from_certificate(&small, ValidityPolicy::IgnoreDates).unwrap_err(),
         mastercard_jwe::JweError::KeyTooSmall(1024)
     );
     let large = certificate(&dir, "keys/test_certificate-4096.pem");
     let config = EncryptionConfig::builder()
-        .encryption_key(EncryptionKey::from_certificate(&large).unwrap())
+        .encryption_key(
+            EncryptionKey::from_certificate(&large, ValidityPolicy::IgnoreDates).unwrap(),
+        )
         .build()
         .unwrap();
     let token = config.encrypt_compact(b"{}").unwrap();

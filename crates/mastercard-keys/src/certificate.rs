@@ -7,6 +7,7 @@ use openssl::x509::X509;
 
 use crate::error::KeyError;
 use crate::public_key::PublicKey;
+use crate::sniff::{self, Encoding};
 
 /// An X.509 certificate (e.g. Mastercard's encryption certificate, or the client certificate for mTLS).
 #[derive(Clone)]
@@ -24,13 +25,13 @@ impl Certificate {
     pub fn from_pem(pem: &[u8]) -> Result<Self, KeyError> {
         X509::from_pem(pem)
             .map(Self::from_x509)
-            .map_err(|stack| KeyError::malformed("PEM certificate", &stack))
+            .map_err(|stack| parse_error(pem, "PEM certificate", &stack))
     }
 
     /// Parses every `BEGIN CERTIFICATE` block of a PEM input, in order (a chain file).
     pub fn chain_from_pem(pem: &[u8]) -> Result<Vec<Self>, KeyError> {
         let stack = X509::stack_from_pem(pem)
-            .map_err(|stack| KeyError::malformed("PEM certificate chain", &stack))?;
+            .map_err(|stack| parse_error(pem, "PEM certificate chain", &stack))?;
         if stack.is_empty() {
             return Err(KeyError::NoCertificate {
                 what: "the PEM input",
@@ -43,21 +44,23 @@ impl Certificate {
     pub fn from_der(der: &[u8]) -> Result<Self, KeyError> {
         X509::from_der(der)
             .map(Self::from_x509)
-            .map_err(|stack| KeyError::malformed("DER certificate", &stack))
+            .map_err(|stack| parse_error(der, "DER certificate", &stack))
     }
 
     /// Parses PEM or DER, detected from the content.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, KeyError> {
-        if crate::file::looks_like_pem(bytes) {
-            Self::from_pem(bytes)
-        } else {
-            Self::from_der(bytes)
+        match sniff::encoding(bytes) {
+            Encoding::Pem => Self::from_pem(bytes),
+            _ => Self::from_der(bytes),
         }
     }
 
-    /// Reads a PEM or DER certificate file.
+    /// Reads a PEM or DER certificate file (through [`crate::read_file`]: regular files of at
+    /// most [`crate::MAX_FILE_LEN`] bytes).
+    ///
+    /// The validity period is not checked here; apply a [`crate::ValidityPolicy`] before use.
     pub fn from_file(path: impl AsRef<std::path::Path>) -> Result<Self, KeyError> {
-        Self::from_bytes(&crate::file::read(path.as_ref())?)
+        Self::from_bytes(&crate::read::read_file(path)?)
     }
 
     /// The OpenSSL certificate.
@@ -101,9 +104,14 @@ impl Certificate {
 
     /// The PKCS#12 `friendlyName` OpenSSL attached while opening a container, if any.
     pub fn alias(&self) -> Option<String> {
+        // OpenSSL converts the BMPString to UTF-8; should a container still carry other bytes,
+        // they are shown escaped rather than silently replaced.
         self.x509
             .alias()
-            .map(|alias| String::from_utf8_lossy(alias).into_owned())
+            .map(|alias| match std::str::from_utf8(alias) {
+                Ok(alias) => alias.to_owned(),
+                Err(_) => alias.escape_ascii().to_string(),
+            })
     }
 
     /// The subject as a one-line `KEY=value, …` string, for messages.
@@ -128,5 +136,20 @@ impl fmt::Debug for Certificate {
             .field("not_before", &self.not_before().to_string())
             .field("not_after", &self.not_after().to_string())
             .finish()
+    }
+}
+
+/// A parse failure, reported as the other kind of object when the input is recognisably one.
+fn parse_error(
+    bytes: &[u8],
+    expected: &'static str,
+    stack: &openssl::error::ErrorStack,
+) -> KeyError {
+    match sniff::what_else(bytes, false) {
+        Some(found) => KeyError::WrongContent {
+            expected: "a certificate",
+            found,
+        },
+        None => KeyError::malformed(expected, stack),
     }
 }

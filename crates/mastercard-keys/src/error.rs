@@ -9,12 +9,73 @@ use std::path::PathBuf;
 #[non_exhaustive]
 pub enum KeyError {
     /// The file could not be read at all.
-    #[error("cannot read key file {path}: {source}; check the path and its permissions")]
+    #[error("cannot read {path}: {source}; check the path and its permissions")]
     Unreadable {
         /// The path that was given.
         path: PathBuf,
         /// The underlying I/O error.
         source: std::io::Error,
+    },
+
+    /// The path names something other than a regular file (a FIFO, a device, a directory, …),
+    /// which could block or never end.
+    #[error(
+        "{path} is {kind}, not a regular file; key, certificate and password files are read whole, \
+         so give the path of a regular file (write a pipe's output to a file first)"
+    )]
+    NotARegularFile {
+        /// The path that was given.
+        path: PathBuf,
+        /// What the path is, e.g. `"a FIFO (named pipe)"`.
+        kind: &'static str,
+    },
+
+    /// The file is larger than [`crate::MAX_FILE_LEN`]: no key, certificate or password file is.
+    #[error(
+        "{path} is larger than {limit} bytes, the cap for key, certificate and password files \
+         (they are a few kilobytes); check that this is the right file"
+    )]
+    FileTooLarge {
+        /// The path that was given.
+        path: PathBuf,
+        /// The cap, in bytes.
+        limit: u64,
+    },
+
+    /// The input is readable but holds something else than what was asked for (a certificate
+    /// given as a private key, an empty file, …).
+    #[error("this is {found}, not {expected}; {}", wrong_content_hint(found))]
+    WrongContent {
+        /// What the caller asked for, e.g. `"a private key"`.
+        expected: &'static str,
+        /// What the input actually holds, e.g. `"an X.509 certificate"` or `"empty"`.
+        found: &'static str,
+    },
+
+    /// The certificate's validity period ended before the time it was checked against.
+    #[error(
+        "the certificate {subject:?} expired on {not_after} (its notAfter date); get a renewed \
+         certificate from your Mastercard Developers project (test certificates only: opt out with \
+         ValidityPolicy::IgnoreDates)"
+    )]
+    CertificateExpired {
+        /// The certificate's subject, e.g. `"CN=client"`.
+        subject: String,
+        /// The end of the validity period, as OpenSSL prints it.
+        not_after: String,
+    },
+
+    /// The certificate's validity period starts after the time it was checked against.
+    #[error(
+        "the certificate {subject:?} is not valid before {not_before} (its notBefore date); check \
+         this machine's clock, or wait until then (test certificates only: opt out with \
+         ValidityPolicy::IgnoreDates)"
+    )]
+    CertificateNotYetValid {
+        /// The certificate's subject.
+        subject: String,
+        /// The start of the validity period, as OpenSSL prints it.
+        not_before: String,
     },
 
     /// The PKCS#12 MAC did not verify: the password is wrong (or the file was altered).
@@ -24,8 +85,12 @@ pub enum KeyError {
     )]
     WrongPassword,
 
-    /// An encrypted PEM/DER key was given without a password.
-    #[error("the private key is encrypted; pass its password")]
+    /// A password-protected PKCS#12 container or encrypted PEM/DER key was given without a
+    /// password (an empty one counts as none).
+    #[error(
+        "the key is protected by a password (PKCS#12 container or encrypted private key) and none \
+         was given; pass its password (for Mastercard Developers keys, the keystore password)"
+    )]
     PasswordRequired,
 
     /// No entry in the PKCS#12 container carries the requested alias (`friendlyName`).
@@ -49,6 +114,16 @@ pub enum KeyError {
     NoCertificate {
         /// What was searched.
         what: &'static str,
+    },
+
+    /// None of the certificates given with a private key carries that key's public half.
+    #[error(
+        "the certificate {subject:?} does not belong to the private key given with it; give the \
+         certificate issued for this key (or the key this certificate was issued for)"
+    )]
+    CertificateKeyMismatch {
+        /// The subject of the (first) certificate found.
+        subject: String,
     },
 
     /// The key is not an RSA key (Mastercard OAuth1 and JWE use RSA only).
@@ -116,6 +191,30 @@ impl KeyError {
         Self::Crypto {
             operation,
             detail: describe(stack),
+        }
+    }
+}
+
+/// What to do when an input holds the wrong kind of object.
+fn wrong_content_hint(found: &str) -> &'static str {
+    match found {
+        "empty" => "check the path: the file (or input) has no content",
+        "an X.509 certificate" | "a public key" => {
+            "a certificate or public key holds only the public half: give the private key file \
+             (PKCS#12, PKCS#8 or PKCS#1) created together with it"
+        }
+        "a private key" | "a PKCS#12 container" => {
+            "give the certificate (PEM or DER) instead; never send a private key to anyone"
+        }
+        "an OpenSSH private key" => {
+            "convert it to PKCS#8 with `ssh-keygen -p -m PKCS8 -f <file>` (on a copy)"
+        }
+        "a certificate signing request" => {
+            "a CSR is what you upload to Mastercard Developers; give the key or the certificate \
+             it returned instead"
+        }
+        _ => {
+            "accepted formats: PKCS#12 (.p12/.pfx), PKCS#8 or PKCS#1 in PEM or DER, X.509 in PEM or DER"
         }
     }
 }

@@ -5,21 +5,10 @@ use openssl::pkcs12::{ParsedPkcs12_2, Pkcs12};
 
 use crate::certificate::Certificate;
 use crate::error::KeyError;
+use crate::identity::Identity;
 use crate::private_key::PrivateKey;
 
-/// Everything a PKCS#12 container holds that a client needs: the signing key, its certificate, and
-/// the rest of the chain (for mTLS).
-#[derive(Debug, Clone)]
-pub struct Pkcs12Identity {
-    /// The private key.
-    pub key: PrivateKey,
-    /// The key's certificate, when the container has one.
-    pub cert: Option<Certificate>,
-    /// The other certificates in the container (intermediates/CA), in container order.
-    pub chain: Vec<Certificate>,
-}
-
-impl Pkcs12Identity {
+impl Identity {
     /// Opens a DER PKCS#12 container with `password` (the same for store and key, as Mastercard
     /// issues them).
     ///
@@ -27,8 +16,14 @@ impl Pkcs12Identity {
     /// the container's key is used. OpenSSL reads one key per container, which is how Mastercard
     /// Developers issues them. Legacy RC2-40/3DES encryption is handled by loading OpenSSL's `legacy`
     /// provider on first need.
+    ///
+    /// An empty `password` is tried as such; when the container's integrity check then fails, the
+    /// error is [`KeyError::PasswordRequired`] rather than [`KeyError::WrongPassword`].
     pub fn from_der(der: &[u8], alias: Option<&str>, password: &str) -> Result<Self, KeyError> {
-        let parsed = open(der, password)?;
+        let parsed = open(der, password).map_err(|error| match error {
+            KeyError::WrongPassword if password.is_empty() => KeyError::PasswordRequired,
+            other => other,
+        })?;
         let cert = parsed.cert.map(Certificate::from_x509);
         if let Some(requested) = alias {
             let available: Vec<String> = cert.iter().filter_map(Certificate::alias).collect();

@@ -2,14 +2,13 @@
 
 use std::fmt;
 
-use openssl::pkey::{Id, PKey, Private, Public};
+use openssl::pkey::{PKey, Private, Public};
 
 use crate::error::KeyError;
+use crate::policy::check_rsa;
+use crate::sniff;
 
-/// Smallest RSA modulus accepted, in bits (Mastercard issues 2048-bit keys).
-pub const MIN_RSA_BITS: u32 = 2048;
-
-/// An RSA private key of at least [`MIN_RSA_BITS`] bits, parsed once and reused.
+/// An RSA private key of at least [`crate::MIN_RSA_BITS`] bits, parsed once and reused.
 ///
 /// `Debug` shows only the algorithm and size, never key material.
 #[derive(Clone)]
@@ -34,7 +33,14 @@ impl PrivateKey {
 
     /// Parses a PEM private key that may be encrypted with `password`.
     pub fn from_pem_with_password(pem: &[u8], password: Option<&str>) -> Result<Self, KeyError> {
-        let encrypted = contains(pem, b"ENCRYPTED");
+        if let Some(found) = sniff::what_else(pem, true) {
+            return Err(KeyError::WrongContent {
+                expected: "a private key",
+                found,
+            });
+        }
+        let encrypted = sniff::contains(pem, b"ENCRYPTED");
+        let password = password.filter(|password| !password.is_empty());
         if encrypted && password.is_none() {
             return Err(KeyError::PasswordRequired);
         }
@@ -57,7 +63,13 @@ impl PrivateKey {
         // as garbage. `private_key_from_der` then covers the PKCS#1 (traditional) layout.
         let pkey = PKey::private_key_from_pkcs8(der)
             .or_else(|_| PKey::private_key_from_der(der))
-            .map_err(|stack| KeyError::malformed("DER private key (PKCS#8 or PKCS#1)", &stack))?;
+            .map_err(|stack| match sniff::what_else(der, true) {
+                Some(found) => KeyError::WrongContent {
+                    expected: "a private key",
+                    found,
+                },
+                None => KeyError::malformed("DER private key (PKCS#8 or PKCS#1)", &stack),
+            })?;
         Self::from_pkey(pkey)
     }
 
@@ -111,41 +123,4 @@ impl fmt::Debug for PrivateKey {
             .field("bits", &self.bits())
             .finish()
     }
-}
-
-/// The key policy shared by private and public keys: RSA and at least [`MIN_RSA_BITS`].
-pub(crate) fn check_rsa(id: Id, bits: u32) -> Result<(), KeyError> {
-    if id != Id::RSA {
-        return Err(KeyError::NotRsa {
-            algorithm: algorithm_name(id).to_owned(),
-        });
-    }
-    if bits < MIN_RSA_BITS {
-        return Err(KeyError::KeyTooSmall {
-            bits,
-            minimum: MIN_RSA_BITS,
-        });
-    }
-    Ok(())
-}
-
-fn algorithm_name(id: Id) -> &'static str {
-    match id {
-        Id::RSA_PSS => "RSA-PSS (restricted RSA key)",
-        Id::EC => "EC",
-        Id::DSA => "DSA",
-        Id::DH => "DH",
-        Id::ED25519 => "Ed25519",
-        Id::ED448 => "Ed448",
-        Id::X25519 => "X25519",
-        Id::X448 => "X448",
-        _ => "a non-RSA algorithm",
-    }
-}
-
-/// Whether `needle` occurs in `haystack` (used on PEM armour, never on secrets' contents).
-pub(crate) fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack
-        .windows(needle.len())
-        .any(|window| window == needle)
 }

@@ -4,10 +4,12 @@ use std::fmt;
 
 use openssl::pkey::{PKey, Public};
 use openssl::rsa::Rsa;
+use openssl::x509::X509;
 
-use crate::certificate::Certificate;
 use crate::error::KeyError;
-use crate::private_key::{PrivateKey, check_rsa};
+use crate::policy::check_rsa;
+use crate::private_key::PrivateKey;
+use crate::sniff;
 
 /// An RSA public key of at least [`crate::MIN_RSA_BITS`] bits.
 #[derive(Clone)]
@@ -25,12 +27,21 @@ impl PublicKey {
     /// Parses PEM: `BEGIN PUBLIC KEY` (SubjectPublicKeyInfo), `BEGIN RSA PUBLIC KEY` (PKCS#1) or a
     /// `BEGIN CERTIFICATE` (the certificate's key is used).
     pub fn from_pem(pem: &[u8]) -> Result<Self, KeyError> {
-        if crate::private_key::contains(pem, b"BEGIN CERTIFICATE") {
-            return Certificate::from_pem(pem)?.public_key();
+        if sniff::has_pem_label(pem, "CERTIFICATE") {
+            let pkey = X509::from_pem(pem)
+                .and_then(|certificate| certificate.public_key())
+                .map_err(|stack| KeyError::malformed("PEM certificate", &stack))?;
+            return Self::from_pkey(pkey);
         }
         let pkey = PKey::public_key_from_pem(pem)
             .or_else(|_| Rsa::public_key_from_pem_pkcs1(pem).and_then(PKey::from_rsa))
-            .map_err(|stack| KeyError::malformed("PEM public key", &stack))?;
+            .map_err(|stack| match sniff::encoding(pem) {
+                sniff::Encoding::Empty => KeyError::WrongContent {
+                    expected: "a public key",
+                    found: "empty",
+                },
+                _ => KeyError::malformed("PEM public key", &stack),
+            })?;
         Self::from_pkey(pkey)
     }
 

@@ -10,6 +10,7 @@
 //! * `oauth_body_hash` is not a protocol parameter for the crate: it is fed as an ordinary
 //!   parameter at its sorted position.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::fmt::{self, Display, Write as _};
 use std::num::NonZeroU64;
@@ -41,7 +42,7 @@ pub(crate) fn prepare(
 ) -> Result<Prepared, RequestError> {
     let http_method = normalized_method(request.method)?;
     let split = split_url(request.url)?;
-    let query = query_params(request.url, split.query)?;
+    let query = query_params(&split.shown, split.query)?;
     let body_hash = body_hash(request.body_bytes()?);
     let oauth = OAuthValues {
         consumer_key,
@@ -50,7 +51,7 @@ pub(crate) fn prepare(
         body_hash: &body_hash,
         method,
     };
-    let base_string = base_string(&http_method, &split.base_uri, &query, &oauth);
+    let base_string = base_string(&http_method, &split.base_uri(), &query, &oauth);
     Ok(Prepared {
         base_string,
         body_hash,
@@ -214,20 +215,25 @@ impl Sign for CaptureSign<'_> {
     }
 
     fn consumer_key<V: Display>(&mut self, value: V) {
-        // RFC double encoding → Mastercard single encoding.
-        let double = value.to_string();
-        self.parameter("oauth_consumer_key", percent_decode(&double));
+        self.parameter("oauth_consumer_key", undo_one_encoding(&value.to_string()));
     }
 
     fn nonce<V: Display>(&mut self, value: V) {
-        let double = value.to_string();
-        self.parameter("oauth_nonce", percent_decode(&double));
+        self.parameter("oauth_nonce", undo_one_encoding(&value.to_string()));
     }
 
     fn end(self) -> Empty {
         *self.out.borrow_mut() = self.base;
         Empty
     }
+}
+
+/// RFC double encoding → Mastercard single encoding: the crate percent-encoded a `&str`, so
+/// decoding it once gives that string back and cannot meet bytes that are not UTF-8. Were it ever
+/// to, the encoded form is kept: the signature then fails to verify instead of silently covering
+/// replaced bytes.
+fn undo_one_encoding(encoded: &str) -> String {
+    percent_decode(encoded).map_or_else(|_| encoded.to_owned(), Cow::into_owned)
 }
 
 /// The crate's signature slot, unused (see [`Capture`]).

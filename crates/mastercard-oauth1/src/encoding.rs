@@ -1,5 +1,6 @@
 //! Percent-encoding as Mastercard's signers do it: RFC 3986 unreserved characters kept, upper-case
-//! hex, UTF-8; decoding is lossy like Java's `URI` and Python's `unquote`.
+//! hex, UTF-8. Decoding is strict: the reference signers replace escapes that are not UTF-8 with
+//! U+FFFD, which would let `%FF` and `%FE` share a signature, so here such escapes are refused.
 
 use std::borrow::Cow;
 
@@ -17,9 +18,13 @@ pub fn percent_encode(text: &str) -> Cow<'_, str> {
     utf8_percent_encode(text, UNRESERVED).into()
 }
 
-/// Decodes `%XX` escapes; invalid UTF-8 becomes U+FFFD, as in the reference signers.
-pub(crate) fn percent_decode(text: &str) -> Cow<'_, str> {
-    percent_decode_str(text).decode_utf8_lossy()
+/// `%XX` escapes whose bytes are not UTF-8 (the text itself is left to the caller to report).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct NotUtf8;
+
+/// Decodes `%XX` escapes, refusing byte sequences that are not UTF-8 (never replaced).
+pub(crate) fn percent_decode(text: &str) -> Result<Cow<'_, str>, NotUtf8> {
+    percent_decode_str(text).decode_utf8().map_err(|_| NotUtf8)
 }
 
 /// Whether every `%` in `text` starts a `%XX` escape with two hex digits.
@@ -52,6 +57,13 @@ mod tests {
         assert!(escapes_are_valid("a%2Ab%3d"));
         assert!(!escapes_are_valid("a%2"));
         assert!(!escapes_are_valid("%zz"));
-        assert_eq!(percent_decode("%2a%FF"), "*\u{FFFD}");
+        assert_eq!(percent_decode("%2a%C3%A9").as_deref(), Ok("*é"));
+    }
+
+    #[test]
+    fn escapes_that_are_not_utf8_are_refused_not_replaced() {
+        for text in ["%FF", "%FE", "a%E9", "%C3", "%C3%28", "%ED%A0%80"] {
+            assert_eq!(percent_decode(text), Err(NotUtf8), "{text}");
+        }
     }
 }

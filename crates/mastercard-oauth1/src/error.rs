@@ -9,10 +9,35 @@ pub enum RequestError {
     /// The URL is not an absolute `http`/`https` URL the signers can normalise.
     #[error("invalid URL {url:?}: {reason}")]
     InvalidUrl {
-        /// The URL as given.
+        /// The URL as given, with anything that could be user info (`user:password@`) replaced
+        /// by `***`.
         url: String,
         /// What is wrong and how to fix it.
         reason: &'static str,
+    },
+    /// The URL carries user info (`user:password@host`). It would end up in the signature base
+    /// string and in logs; Mastercard authenticates with the OAuth signature only. The URL shown
+    /// has the user info replaced by `***`.
+    #[error(
+        "the URL {url:?} carries user info (user:password@); remove it: Mastercard APIs \
+         authenticate with the OAuth signature, and credentials in a URL end up in logs"
+    )]
+    UserInfoInUrl {
+        /// The URL with the user info replaced by `***`.
+        url: String,
+    },
+    /// A query key or value has `%XX` escapes whose bytes are not UTF-8. Mastercard's signers
+    /// would replace them with U+FFFD, so two different requests (`%FF`, `%FE`) would share a
+    /// signature; this crate refuses them instead.
+    #[error(
+        "the query of {url:?} has percent-escapes that do not decode to UTF-8 in {text:?}; \
+         encode the text as UTF-8 before percent-encoding it (é is %C3%A9, not %E9)"
+    )]
+    NonUtf8Escape {
+        /// The URL as given (user info, if any, replaced by `***`).
+        url: String,
+        /// The raw query key or value holding the escapes.
+        text: String,
     },
     /// The HTTP method is empty or not an HTTP token.
     #[error("invalid HTTP method {method:?}: use a token such as GET, POST, PUT, DELETE")]

@@ -56,13 +56,21 @@ impl AuthorizationHeader {
         let mut fields: [Option<String>; 7] = Default::default();
         let mut rest = rest.trim_start();
         while !rest.is_empty() {
-            let (name, after_name) = rest.split_once("=\"").ok_or_else(|| {
-                VerifyError::malformed(format!("expected name=\"value\" at {rest:?}"))
-            })?;
+            let expected = || {
+                VerifyError::malformed(format!("expected name=\"value\" at {:?}", excerpt(rest)))
+            };
+            let (name, after_name) = rest.split_once("=\"").ok_or_else(expected)?;
+            let name = name.trim();
+            if name.is_empty()
+                || !name
+                    .bytes()
+                    .all(|byte| byte.is_ascii_alphanumeric() || byte == b'_')
+            {
+                return Err(expected());
+            }
             let (value, after_value) = after_name
                 .split_once('"')
                 .ok_or_else(|| VerifyError::malformed(format!("unterminated value for {name}")))?;
-            let name = name.trim();
             if name != "realm" {
                 let index = FIELDS
                     .iter()
@@ -84,7 +92,8 @@ impl AuthorizationHeader {
                 }
             } else if !rest.is_empty() {
                 return Err(VerifyError::malformed(format!(
-                    "expected ',' before {rest:?}"
+                    "expected ',' before {:?}",
+                    excerpt(rest)
                 )));
             }
         }
@@ -102,6 +111,15 @@ impl AuthorizationHeader {
             body_hash: take(5)?,
             signature: take(6)?,
         })
+    }
+}
+
+/// The start of `text`, for error messages about a header of any length.
+fn excerpt(text: &str) -> &str {
+    const SHOWN: usize = 40;
+    match text.char_indices().nth(SHOWN) {
+        Some((end, _)) => &text[..end],
+        None => text,
     }
 }
 

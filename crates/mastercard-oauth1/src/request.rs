@@ -1,6 +1,8 @@
 //! The request as signed: method, URL exactly as sent, body bytes; and the Mastercard rules that turn
 //! it into a base-string URI and a sorted parameter list.
 
+use std::borrow::Cow;
+
 use crate::encoding::{escapes_are_valid, percent_decode, percent_encode};
 use crate::error::RequestError;
 
@@ -80,20 +82,70 @@ pub(crate) fn normalized_method(method: &str) -> Result<String, RequestError> {
     Ok(method.to_ascii_uppercase())
 }
 
-/// The URL split into the parts the signature uses.
+/// The URL split into the parts the signature uses, validated but not re-encoded.
 pub(crate) struct SplitUrl<'a> {
-    /// `scheme://authority/path`, normalised per Mastercard's rules.
-    pub base_uri: String,
+    /// `http` or `https`, lower-cased.
+    pub scheme: String,
+    /// The host, lower-cased (an IPv6 literal keeps its brackets).
+    pub host: String,
+    /// The port digits as written (`None` without a port).
+    pub port: Option<&'a str>,
+    /// The port's value, checked to be 1–65535.
+    pub port_number: Option<u16>,
+    /// The raw path (possibly empty).
+    pub path: &'a str,
     /// The raw query (between `?` and `#`), if any.
     pub query: Option<&'a str>,
+    /// The URL as it may appear in an error message (user info replaced by `***`).
+    pub shown: String,
 }
 
-/// Splits and normalises a URL string without re-encoding anything: scheme and authority
-/// lower-cased, default port (`:80` for http, `:443` for https) dropped, path kept raw (`/` if empty),
-/// query and fragment removed from the base URI.
+impl SplitUrl<'_> {
+    /// `scheme://authority/path` by Mastercard's (Java's) rules: scheme and host lower-cased,
+    /// the default port (`:80` for http, `:443` for https, compared numerically as Java's
+    /// `URI.getPort()` does, so `:0443` too) dropped, the path raw, `/` for an empty path.
+    pub fn base_uri(&self) -> String {
+        let default_port = if self.scheme == "http" { 80 } else { 443 };
+        let port = match (self.port, self.port_number) {
+            (Some(digits), Some(number)) if number != default_port => format!(":{digits}"),
+            _ => String::new(),
+        };
+        let path = if self.path.is_empty() { "/" } else { self.path };
+        format!("{}://{}{port}{path}", self.scheme, self.host)
+    }
+}
+
+/// `url` with anything that could be user info replaced by `***`, for error messages: the
+/// authority's user info, and also a `…:…@` before the query whose password holds a `/` (which
+/// a parser would read as the start of the path).
+pub(crate) fn redact_userinfo(url: &str) -> String {
+    let Some(start) = url.find("://").map(|index| index + 3) else {
+        return url.to_owned();
+    };
+    let rest = &url[start..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let query_start = rest.find(['?', '#']).unwrap_or(rest.len());
+    let at = rest[..authority_end].rfind('@').or_else(|| {
+        rest[..query_start]
+            .rfind('@')
+            .filter(|&at| rest[..at].contains(':'))
+    });
+    match at {
+        Some(at) => format!("{}***{}", &url[..start], &rest[at..]),
+        None => url.to_owned(),
+    }
+}
+
+/// Splits and validates a URL string without re-encoding anything.
+///
+/// Refused: relative URLs, schemes other than http/https, whitespace and control characters,
+/// user info, a missing or malformed host (an unclosed `[`, characters outside RFC 3986's
+/// host syntax, non-ASCII: use the `xn--` form) and ports that are empty, not a number or
+/// outside 1–65535.
 pub(crate) fn split_url(url: &str) -> Result<SplitUrl<'_>, RequestError> {
+    let shown = redact_userinfo(url);
     let invalid = |reason| RequestError::InvalidUrl {
-        url: url.to_owned(),
+        url: shown.clone(),
         reason,
     };
     if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
@@ -117,30 +169,81 @@ pub(crate) fn split_url(url: &str) -> Result<SplitUrl<'_>, RequestError> {
         Some(index) => before_query.split_at(index),
         None => (before_query, ""),
     };
-    let authority = authority.to_lowercase();
-    let host = authority
-        .rsplit_once('@')
-        .map_or(authority.as_str(), |(_, host)| host);
-    if host.is_empty() || host.starts_with(':') {
-        return Err(invalid("it has no host"));
+    if authority.contains('@') {
+        return Err(RequestError::UserInfoInUrl { url: shown });
     }
-    let default_port = if scheme == "http" { "80" } else { "443" };
-    let authority = match authority.rsplit_once(':') {
-        // Numeric comparison like Java's `URI.getPort()`: `:0443` is the default port too.
-        Some((host, port))
-            if !port.is_empty()
-                && port.bytes().all(|byte| byte.is_ascii_digit())
-                && port.trim_start_matches('0') == default_port =>
-        {
-            host.to_owned()
-        }
-        _ => authority,
-    };
-    let path = if path.is_empty() { "/" } else { path };
+    let (host, port) = split_host_port(authority).map_err(invalid)?;
+    let port_number = port.map(parse_port).transpose().map_err(invalid)?;
     Ok(SplitUrl {
-        base_uri: format!("{scheme}://{authority}{path}"),
+        scheme,
+        host: host.to_ascii_lowercase(),
+        port,
+        port_number,
+        path,
         query,
+        shown,
     })
+}
+
+/// The host and the port digits of an authority without user info.
+fn split_host_port(authority: &str) -> Result<(&str, Option<&str>), &'static str> {
+    if authority.is_empty() || authority.starts_with(':') {
+        return Err("it has no host");
+    }
+    if let Some(literal) = authority.strip_prefix('[') {
+        let (inside, after) = literal
+            .split_once(']')
+            .ok_or("the IPv6 host has no closing ']'")?;
+        let is_ipv6 = inside.contains(':')
+            && inside
+                .bytes()
+                .all(|byte| byte.is_ascii_hexdigit() || byte == b':' || byte == b'.');
+        if !is_ipv6 {
+            return Err("the bracketed host is not an IPv6 address");
+        }
+        let host = &authority[..inside.len() + 2];
+        return match after {
+            "" => Ok((host, None)),
+            _ => after
+                .strip_prefix(':')
+                .map(|port| (host, Some(port)))
+                .ok_or("only ':port' may follow an IPv6 host"),
+        };
+    }
+    let (host, port) = match authority.split_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (authority, None),
+    };
+    if !host.is_ascii() {
+        return Err("the host is not ASCII; use its xn-- (punycode) form");
+    }
+    // RFC 3986 reg-name: unreserved and sub-delimiters. Percent-escapes are refused too: HTTP
+    // clients decode them, so the host sent would differ from the host signed.
+    let valid = host
+        .bytes()
+        .all(|byte| byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=".contains(&byte));
+    if !valid {
+        return Err("the host has characters a host name cannot have");
+    }
+    Ok((host, port))
+}
+
+/// A port: decimal digits, 1–65535 (leading zeros allowed, as Java and Python read them).
+fn parse_port(digits: &str) -> Result<u16, &'static str> {
+    if digits.is_empty() {
+        return Err("the port after ':' is empty; remove the ':' or give a port");
+    }
+    if !digits.bytes().all(|byte| byte.is_ascii_digit()) {
+        return Err("the port is not a decimal number");
+    }
+    let significant = digits.trim_start_matches('0');
+    if significant.len() > 5 {
+        return Err("the port is outside 1-65535");
+    }
+    match significant.parse::<u16>() {
+        Ok(port) if port > 0 => Ok(port),
+        _ => Err("the port is outside 1-65535"),
+    }
 }
 
 /// OAuth parameters that this crate adds; a query parameter must not reuse their names.
@@ -154,31 +257,50 @@ pub(crate) const RESERVED: [&str; 7] = [
     "oauth_version",
 ];
 
+/// Checks that the raw query has only `%XX` escapes (no stray `%`).
+pub(crate) fn check_escapes(shown_url: &str, query: &str) -> Result<(), RequestError> {
+    if escapes_are_valid(query) {
+        Ok(())
+    } else {
+        Err(RequestError::InvalidUrl {
+            url: shown_url.to_owned(),
+            reason: "the query has a '%' that does not start a %XX escape; encode it as %25",
+        })
+    }
+}
+
+/// Decodes `text` strictly, naming it in the error when its escapes are not UTF-8.
+pub(crate) fn decode_strict<'t>(
+    shown_url: &str,
+    text: &'t str,
+) -> Result<Cow<'t, str>, RequestError> {
+    percent_decode(text).map_err(|_| RequestError::NonUtf8Escape {
+        url: shown_url.to_owned(),
+        text: text.to_owned(),
+    })
+}
+
 /// The query as `(key, value)` pairs in their parameter-string form, sorted by key then value.
 ///
 /// Mastercard's "must encode" rule: if the raw query contains any `%XX` escape, every key and
 /// value is decoded and re-encoded (RFC 3986, upper-case hex; `+` is a literal plus); otherwise the
 /// raw text is used verbatim. Pairs are split on `&` and the first `=` *before* decoding (like the
 /// Python and Node ports; Java decodes first and so splits inside an escaped `%26`, losing data).
+/// Escapes that do not decode to UTF-8 are refused (`NonUtf8Escape`), never replaced.
 pub(crate) fn query_params(
-    url: &str,
+    shown_url: &str,
     query: Option<&str>,
 ) -> Result<Vec<(String, String)>, RequestError> {
     let Some(query) = query.filter(|query| !query.is_empty()) else {
         return Ok(Vec::new());
     };
-    if !escapes_are_valid(query) {
-        return Err(RequestError::InvalidUrl {
-            url: url.to_owned(),
-            reason: "the query has a '%' that does not start a %XX escape; encode it as %25",
-        });
-    }
+    check_escapes(shown_url, query)?;
     let must_encode = query.contains('%');
-    let normalise = |text: &str| {
+    let normalise = |text: &str| -> Result<String, RequestError> {
         if must_encode {
-            percent_encode(&percent_decode(text)).into_owned()
+            Ok(percent_encode(&decode_strict(shown_url, text)?).into_owned())
         } else {
-            text.to_owned()
+            Ok(text.to_owned())
         }
     };
     // Java's `String.split("&")` keeps empty pairs in the middle but drops trailing ones.
@@ -193,11 +315,11 @@ pub(crate) fn query_params(
             Some(index) if index > 0 => (&pair[..index], &pair[index + 1..]),
             _ => (pair, ""),
         };
-        let key = normalise(key);
+        let key = normalise(key)?;
         if RESERVED.contains(&key.as_str()) {
             return Err(RequestError::ReservedQueryParameter { key });
         }
-        params.push((key, normalise(value)));
+        params.push((key, normalise(value)?));
     }
     params.sort();
     Ok(params)
@@ -209,7 +331,7 @@ mod tests {
 
     fn params(url: &str) -> Vec<(String, String)> {
         let split = split_url(url).unwrap_or_else(|error| unreachable!("{error}"));
-        query_params(url, split.query).unwrap_or_else(|error| unreachable!("{error}"))
+        query_params(&split.shown, split.query).unwrap_or_else(|error| unreachable!("{error}"))
     }
 
     fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -244,7 +366,7 @@ mod tests {
 
     #[test]
     fn base_uri_rules() {
-        let base = |url| split_url(url).map(|split| split.base_uri);
+        let base = |url| split_url(url).map(|split| split.base_uri());
         assert_eq!(
             base("HTTPS://API.Example.COM:443/Path/%7Euser").as_deref(),
             Ok("https://api.example.com/Path/%7Euser")
@@ -255,5 +377,34 @@ mod tests {
         assert!(base("/relative").is_err());
         assert!(base("https:///nohost").is_err());
         assert!(base("https://h/a b").is_err());
+        assert_eq!(
+            base("https://[::1]:8443").as_deref(),
+            Ok("https://[::1]:8443/")
+        );
+        for bad in [
+            "https://[::1/x",
+            "https://[::1]x/",
+            "https://[zz]/",
+            "https://h:99999/",
+            "https://h:0/",
+            "https://h:/",
+            "https://h:4a/",
+            "https://bü.de/",
+            "https://h%41/",
+            "https://u:p@h/",
+        ] {
+            assert!(base(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn user_info_is_redacted_from_what_errors_show() {
+        assert_eq!(
+            redact_userinfo("https://u:pw@h/x?a@b"),
+            "https://***@h/x?a@b"
+        );
+        assert_eq!(redact_userinfo("https://u:p/w@h/x"), "https://***@h/x");
+        assert_eq!(redact_userinfo("https://h/a@b"), "https://h/a@b");
+        assert_eq!(redact_userinfo("no scheme"), "no scheme");
     }
 }

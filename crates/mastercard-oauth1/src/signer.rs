@@ -75,7 +75,10 @@ impl SigningParams {
 }
 
 /// A signed request: the header to send, plus everything needed to debug a 401.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Debug` shows the base string, body hash, nonce and timestamp but not the `Authorization`
+/// header nor the signature: within the timestamp window they authenticate the request.
+#[derive(Clone, PartialEq, Eq)]
 pub struct SignedRequest {
     /// The `Authorization` header value (`OAuth oauth_consumer_key="…",…`).
     pub authorization: String,
@@ -203,6 +206,19 @@ impl Signer {
             nonce: params.nonce.clone(),
             timestamp: params.timestamp,
         })
+    }
+}
+
+impl fmt::Debug for SignedRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SignedRequest")
+            .field("authorization", &"<redacted>")
+            .field("base_string", &self.base_string)
+            .field("body_hash", &self.body_hash)
+            .field("signature", &"<redacted>")
+            .field("nonce", &self.nonce)
+            .field("timestamp", &self.timestamp)
+            .finish()
     }
 }
 

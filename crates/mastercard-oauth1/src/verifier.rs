@@ -15,6 +15,7 @@ use crate::header::AuthorizationHeader;
 use crate::method::SignatureMethod;
 use crate::nonce::unix_now;
 use crate::nonce_store::{InMemoryNonceStore, NonceStore};
+use crate::readings::{OAuthFields, Reading, reference_base_string};
 use crate::request::Request;
 
 /// Checks signed requests against one public key.
@@ -38,6 +39,9 @@ pub struct Verified {
     pub signature_method: SignatureMethod,
     /// The base string the signature covers.
     pub base_string: String,
+    /// Whose reading of the request that base string is (the first, in [`Reading::ALL`]'s
+    /// order, the signature verifies over).
+    pub reading: Reading,
     /// `oauth_nonce`.
     pub nonce: String,
     /// `oauth_timestamp`.
@@ -112,9 +116,12 @@ impl Verifier {
             )));
         }
         let timestamp = parse_timestamp(&header.timestamp)?;
-        let signature = STANDARD
-            .decode(percent_decode(&header.signature).as_bytes())
-            .map_err(|_| VerifyError::malformed("oauth_signature is not percent-encoded base64"))?;
+        let signature = percent_decode(&header.signature)
+            .ok()
+            .and_then(|decoded| STANDARD.decode(decoded.as_bytes()).ok())
+            .ok_or_else(|| {
+                VerifyError::malformed("oauth_signature is not percent-encoded base64")
+            })?;
         if let Some(expected) = &self.consumer_key
             && *expected != header.consumer_key
         {
@@ -134,16 +141,27 @@ impl Verifier {
             method,
         )?;
         // Accept the body hash raw (as Mastercard's signers send it) or percent-encoded (RFC style).
-        if header.body_hash != body_hash && percent_decode(&header.body_hash) != body_hash {
+        if header.body_hash != body_hash
+            && percent_decode(&header.body_hash).as_deref() != Ok(body_hash.as_str())
+        {
             return Err(VerifyError::BodyHashMismatch {
                 received: header.body_hash,
                 computed: body_hash,
                 body_len: request.body_bytes().map_or(0, <[u8]>::len),
             });
         }
-        if !method.verify(self.key.pkey(), base_string.as_bytes(), &signature) {
+        let oauth = OAuthFields {
+            consumer_key: &header.consumer_key,
+            nonce: &header.nonce,
+            timestamp: timestamp.get(),
+            signature_method: method.name(),
+            body_hash: &body_hash,
+        };
+        let Some((reading, verified_base_string)) =
+            self.matching_reading(request, &oauth, base_string.clone(), &signature)
+        else {
             return Err(VerifyError::SignatureMismatch { base_string });
-        }
+        };
         if timestamp.get().abs_diff(now) > self.window_secs {
             return Err(VerifyError::StaleTimestamp {
                 timestamp: timestamp.get(),
@@ -162,10 +180,46 @@ impl Verifier {
         Ok(Verified {
             consumer_key: header.consumer_key,
             signature_method: method,
-            base_string,
+            base_string: verified_base_string,
+            reading,
             nonce: header.nonce,
             timestamp: timestamp.get(),
         })
+    }
+}
+
+impl Verifier {
+    /// The first reading whose base string `signature` verifies over, with that string. The
+    /// canonical string is tried first (what this crate's signer and, for canonical input, every
+    /// reference signs); the references' own readings only when it fails, each at most once.
+    fn matching_reading(
+        &self,
+        request: &Request<'_>,
+        oauth: &OAuthFields<'_>,
+        canonical: String,
+        signature: &[u8],
+    ) -> Option<(Reading, String)> {
+        let method: SignatureMethod = oauth.signature_method.parse().ok()?;
+        let verifies = |base: &str| method.verify(self.key.pkey(), base.as_bytes(), signature);
+        if verifies(&canonical) {
+            return Some((Reading::Canonical, canonical));
+        }
+        let mut tried = vec![canonical];
+        for reading in Reading::ALL.into_iter().skip(1) {
+            // A reading that cannot read the request (it was readable canonically, so this is
+            // only a reference-specific limit) simply offers no candidate.
+            let Ok(base) = reference_base_string(reading, request, oauth) else {
+                continue;
+            };
+            if tried.contains(&base) {
+                continue;
+            }
+            if verifies(&base) {
+                return Some((reading, base));
+            }
+            tried.push(base);
+        }
+        None
     }
 }
 

@@ -42,7 +42,10 @@ impl IitState {
             .map_err(|e| SandboxError::io(&creds.jwe_server_key, e))?;
         let server_key = mastercard_keys::PrivateKey::from_pem(&server_key_pem)?;
         let jwe = EncryptionConfig::builder()
-            .encryption_key(EncryptionKey::from_certificate(&client_cert)?)
+            .encryption_key(EncryptionKey::from_certificate(
+                &client_cert,
+                mastercard_keys::ValidityPolicy::enforce_now(),
+            )?)
             .decryption_key(DecryptionKey::from_private_key(&server_key)?)
             .build()?;
         Ok(Self {

@@ -3,13 +3,17 @@
 //! * [`vectors_dir`] and [`reference_python`] implement the CI conventions for Mastercard's
 //!   published test vectors and reference Python libraries: absent means "skip, and say so",
 //!   unless the matching `*_REQUIRED=1` variable turns absence into a failure.
-//! * [`run_python_driver`] runs one batch through a reference-library driver script.
+//! * [`run_python_driver`] and [`run_node_driver`] run one batch through a reference-library
+//!   driver script; [`reference_node`] is the Node counterpart of [`reference_python`].
+//! * [`oauth1_population`] is the generated request population every OAuth1 differential test
+//!   signs.
 //! * [`pki`] makes throwaway RSA keys, CAs, certificates and PKCS#12 containers, so tests never
 //!   need committed key material.
 
 // Test support fails loudly by design: a broken fixture must stop the test that uses it.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod oauth1_population;
 pub mod pki;
 
 use std::io::Write;
@@ -87,28 +91,87 @@ pub fn run_python_driver(
     driver: &Path,
     request: &serde_json::Value,
 ) -> serde_json::Value {
-    let mut child = Command::new(python)
-        .arg(driver)
+    let mut command = Command::new(python);
+    command.arg(driver);
+    run_driver(command, driver, request)
+}
+
+/// Mastercard's reference Node libraries as installed by `cargo xtask interop`.
+#[derive(Debug, Clone)]
+pub struct NodeReference {
+    /// The `node` binary: `$MASTERCARD_REFERENCE_NODE`, else `node` on the `PATH`.
+    pub node: PathBuf,
+    /// The `node_modules` folder holding the pinned packages
+    /// (`$MASTERCARD_REFERENCE_NODE_MODULES`).
+    pub modules: PathBuf,
+}
+
+/// The reference Node libraries named by `$MASTERCARD_REFERENCE_NODE_MODULES` (a `node_modules`
+/// folder; `cargo xtask interop` installs it under `target/interop-node` and sets it).
+///
+/// Returns `None` after printing "skipped" when unset; panics instead when
+/// `MASTERCARD_INTEROP_REQUIRED=1`.
+pub fn reference_node() -> Option<NodeReference> {
+    match std::env::var_os("MASTERCARD_REFERENCE_NODE_MODULES") {
+        Some(modules) if !modules.is_empty() => Some(NodeReference {
+            node: std::env::var_os("MASTERCARD_REFERENCE_NODE")
+                .filter(|node| !node.is_empty())
+                .map_or_else(|| PathBuf::from("node"), PathBuf::from),
+            modules: from_workspace_root(modules),
+        }),
+        _ => {
+            assert!(
+                !required("MASTERCARD_INTEROP_REQUIRED"),
+                "MASTERCARD_INTEROP_REQUIRED=1 but MASTERCARD_REFERENCE_NODE_MODULES is not set"
+            );
+            println!(
+                "skipped: MASTERCARD_REFERENCE_NODE_MODULES is not set (`cargo xtask interop` installs Mastercard's Node libraries and sets it)"
+            );
+            None
+        }
+    }
+}
+
+/// Runs `driver` (a JavaScript file) once under `node` with the reference packages resolvable
+/// (`NODE_PATH`), `request` as JSON on stdin, and returns the JSON it prints.
+pub fn run_node_driver(
+    node: &NodeReference,
+    driver: &Path,
+    request: &serde_json::Value,
+) -> serde_json::Value {
+    let mut command = Command::new(&node.node);
+    command.arg(driver).env("NODE_PATH", &node.modules);
+    run_driver(command, driver, request)
+}
+
+fn run_driver(
+    mut command: Command,
+    driver: &Path,
+    request: &serde_json::Value,
+) -> serde_json::Value {
+    let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap_or_else(|error| panic!("cannot start {}: {error}", python.display()));
-    child
-        .stdin
-        .take()
-        .expect("stdin is piped")
-        .write_all(request.to_string().as_bytes())
-        .expect("the driver reads its whole input");
+        .unwrap_or_else(|error| panic!("cannot start {:?}: {error}", command.get_program()));
+    // Written from another thread, so a driver that answers before reading everything cannot
+    // deadlock the test.
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    let input = request.to_string();
+    // A driver that dies early closes its stdin; its stderr (asserted below) says why.
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()).is_ok());
     let output = child
         .wait_with_output()
         .expect("the driver runs to completion");
+    let written = writer.join().expect("the writer thread does not panic");
     assert!(
         output.status.success(),
         "{} failed: {}",
         driver.display(),
         String::from_utf8_lossy(&output.stderr)
     );
+    assert!(written, "{} did not read its whole input", driver.display());
     serde_json::from_slice(&output.stdout).expect("the driver prints one JSON document")
 }
 

@@ -16,7 +16,7 @@ use hyper_util::rt::TokioIo;
 use mastercard_jwe::{DecryptionKey, EncryptionConfig, EncryptionKey};
 use mastercard_keys::openssl::pkey::{PKey, Private};
 use mastercard_keys::openssl::x509::X509;
-use mastercard_keys::{Certificate, PrivateKey};
+use mastercard_keys::{Certificate, PrivateKey, ValidityPolicy};
 use mastercard_testkit::pki::{self, Validity};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::server::WebPkiClientVerifier;
@@ -116,10 +116,13 @@ impl Pki {
 
     /// The kid the client must put in its JWE header.
     pub fn expected_kid(&self) -> String {
-        EncryptionKey::from_certificate(&self.server_jwe.certificate())
-            .unwrap()
-            .kid()
-            .to_owned()
+        EncryptionKey::from_certificate(
+            &self.server_jwe.certificate(),
+            ValidityPolicy::enforce_now(),
+        )
+        .unwrap()
+        .kid()
+        .to_owned()
     }
 
     /// The server's JWE configuration: decrypts requests, encrypts responses for the client.
@@ -130,7 +133,9 @@ impl Pki {
     /// Like [`Pki::server_jwe_config`], but encrypting responses for `recipient`.
     pub fn jwe_config_for(&self, recipient: &Certificate) -> EncryptionConfig {
         EncryptionConfig::builder()
-            .encryption_key(EncryptionKey::from_certificate(recipient).unwrap())
+            .encryption_key(
+                EncryptionKey::from_certificate(recipient, ValidityPolicy::enforce_now()).unwrap(),
+            )
             .decryption_key(
                 DecryptionKey::from_private_key(&self.server_jwe.private_key()).unwrap(),
             )
