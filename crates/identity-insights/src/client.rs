@@ -98,7 +98,8 @@ impl IdentityInsightsClient {
     /// the generated typed methods.
     pub(crate) fn begin_call(&self, operation: &'static str) -> (Arc<CallContext>, Client) {
         let (call, transport) = self.core.begin(operation);
-        let api = Client::new_with_client(self.core.base_url(), self.core.http().clone(), transport);
+        let api =
+            Client::new_with_client(self.core.base_url(), self.core.http().clone(), transport);
         (call, api)
     }
 }
@@ -214,11 +215,13 @@ impl Default for HttpSettings {
                 success: DEFAULT_RESPONSE_LIMIT,
                 ..ResponseLimits::default()
             },
-            ..HttpConfig::new(concat!("identity-insights-rust/", env!("CARGO_PKG_VERSION")))
+            ..HttpConfig::new(concat!(
+                "identity-insights-rust/",
+                env!("CARGO_PKG_VERSION")
+            ))
         })
     }
 }
-
 
 impl fmt::Debug for IdentityInsightsClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -3,7 +3,6 @@
 
 use std::fmt;
 
-
 use crate::error::BuildError;
 
 /// The region whose Identity Insights hosts serve the client.

@@ -84,7 +84,10 @@ impl IdentityInsightsClientBuilder {
                 )
             })?;
             let roots = mastercard_transport::tls::TrustRoots::from_pem(&pem).map_err(|error| {
-                invalid("MASTERCARD_IIT_CA_CERT", &format!("not a usable CA file: {error}"))
+                invalid(
+                    "MASTERCARD_IIT_CA_CERT",
+                    &format!("not a usable CA file: {error}"),
+                )
             })?;
             builder = builder.trust_roots(roots);
         }

@@ -38,11 +38,11 @@ pub use client::{
     IdentityInsightsClient, IdentityInsightsClientBuilder,
 };
 pub use encryption::UnencryptedResponse;
+pub use endpoint::{Environment, Region, hosted_base_url};
+pub use error::{BuildError, CORRELATION_ID_HEADER, Error};
 pub use mastercard_transport::{
     Delivery, ErrorKind, MastercardError, ProxySetting, Response, ResponseLimits, Timeouts,
 };
-pub use endpoint::{Environment, Region, hosted_base_url};
-pub use error::{BuildError, CORRELATION_ID_HEADER, Error};
 
 // Generated code is reviewed through the spec and its surface snapshot, not line by line; its
 // lints (e.g. `len < 0` checks that typify emits for `minLength: 0`) are not ours to fix.

@@ -41,7 +41,11 @@ async fn server(close_after_read: bool) -> String {
 }
 
 fn assert_transport(error: &Error, expected_kind: ErrorKind, expected: Delivery) {
-    assert_eq!((error.kind(), error.delivery()), (expected_kind, expected), "{error}");
+    assert_eq!(
+        (error.kind(), error.delivery()),
+        (expected_kind, expected),
+        "{error}"
+    );
     assert_eq!(error.status(), None);
     assert_eq!(
         error.request_may_have_been_sent(),

@@ -70,7 +70,9 @@ async fn pkcs12_identity_round_trip() {
     assert!(
         matches!(
             wrong,
-            BuildError::HttpClient(HttpConfigError::Tls(TlsError::Key(mastercard_keys::KeyError::WrongPassword)))
+            BuildError::HttpClient(HttpConfigError::Tls(TlsError::Key(
+                mastercard_keys::KeyError::WrongPassword
+            )))
         ),
         "{wrong:?}"
     );
@@ -82,7 +84,9 @@ async fn pkcs12_identity_round_trip() {
     assert!(
         matches!(
             missing,
-            BuildError::HttpClient(HttpConfigError::Tls(TlsError::Key(mastercard_keys::KeyError::Unreadable { .. })))
+            BuildError::HttpClient(HttpConfigError::Tls(TlsError::Key(
+                mastercard_keys::KeyError::Unreadable { .. }
+            )))
         ),
         "{missing:?}"
     );
@@ -240,7 +244,10 @@ async fn expired_client_certificate_fails_before_any_request() {
         .unwrap_err();
 
     assert!(
-        matches!(error, BuildError::HttpClient(HttpConfigError::Tls(TlsError::CertificateExpired { .. }))),
+        matches!(
+            error,
+            BuildError::HttpClient(HttpConfigError::Tls(TlsError::CertificateExpired { .. }))
+        ),
         "{error:?}"
     );
     assert!(error.to_string().contains("expired"), "{error}");
@@ -261,7 +268,9 @@ async fn certificate_and_key_that_do_not_match_fail_at_build() {
     assert!(
         matches!(
             error,
-            BuildError::HttpClient(HttpConfigError::Tls(TlsError::CertificateKeyMismatch { .. }))
+            BuildError::HttpClient(HttpConfigError::Tls(
+                TlsError::CertificateKeyMismatch { .. }
+            ))
         ),
         "{error:?}"
     );
@@ -274,7 +283,10 @@ async fn certificate_and_key_that_do_not_match_fail_at_build() {
         .build()
         .unwrap_err();
     assert!(
-        matches!(unreadable, BuildError::HttpClient(HttpConfigError::Tls(TlsError::Key(_)))),
+        matches!(
+            unreadable,
+            BuildError::HttpClient(HttpConfigError::Tls(TlsError::Key(_)))
+        ),
         "{unreadable:?}"
     );
     assert_eq!(server.connections(), 0);

@@ -35,6 +35,8 @@ pub fn typed_methods(
         methods.push(typed_method(function, &error).map_err(&invalid)?);
     }
     let tokens = quote! {
+        // The signatures are progenitor's, lifetimes included, so both stay in step.
+        #[allow(clippy::needless_lifetimes)]
         impl #client {
             #(#methods)*
         }
@@ -132,10 +134,13 @@ fn generic_arguments(segment: &syn::PathSegment) -> impl Iterator<Item = &syn::T
         syn::PathArguments::AngleBracketed(arguments) => Some(arguments.args.iter()),
         _ => None,
     };
-    arguments.into_iter().flatten().filter_map(|argument| match argument {
-        syn::GenericArgument::Type(ty) => Some(ty),
-        _ => None,
-    })
+    arguments
+        .into_iter()
+        .flatten()
+        .filter_map(|argument| match argument {
+            syn::GenericArgument::Type(ty) => Some(ty),
+            _ => None,
+        })
 }
 
 /// Spec prose such as `[PAN]` reads as a broken intra-doc link to rustdoc: escape brackets that

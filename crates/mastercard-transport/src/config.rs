@@ -47,7 +47,9 @@ pub fn check_base_url(url: &str) -> Result<String, BaseUrlError> {
     if parsed.query().is_some() || parsed.fragment().is_some() {
         return Err(invalid("a base URL cannot have a query or a fragment"));
     }
-    let host = parsed.host().ok_or_else(|| invalid("the URL has no host"))?;
+    let host = parsed
+        .host()
+        .ok_or_else(|| invalid("the URL has no host"))?;
     match parsed.scheme() {
         "https" => {}
         "http" => {
@@ -217,6 +219,8 @@ impl HttpConfig {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
 
     #[test]

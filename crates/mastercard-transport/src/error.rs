@@ -82,6 +82,11 @@ pub struct MastercardError {
 /// A failed call of either client. `Display` and `Debug` never contain bodies, keys or card
 /// numbers; the raw body is available through [`CallError::raw_body`].
 pub struct CallError {
+    // Boxed: an error travels in every `Result` of both clients and should stay one pointer wide.
+    inner: Box<Details>,
+}
+
+struct Details {
     kind: ErrorKind,
     delivery: Delivery,
     operation: &'static str,
@@ -103,56 +108,58 @@ impl CallError {
         message: impl Into<String>,
     ) -> Self {
         Self {
-            kind,
-            delivery,
-            operation,
-            status: None,
-            correlation_id: None,
-            location: None,
-            errors: Vec::new(),
-            raw_body: None,
-            message: message.into(),
-            source: None,
+            inner: Box::new(Details {
+                kind,
+                delivery,
+                operation,
+                status: None,
+                correlation_id: None,
+                location: None,
+                errors: Vec::new(),
+                raw_body: None,
+                message: message.into(),
+                source: None,
+            }),
         }
     }
 
     /// Attaches the underlying error.
     pub fn with_source(mut self, source: impl Into<BoxError>) -> Self {
-        self.source = Some(source.into());
+        self.inner.source = Some(source.into());
         self
     }
 
     /// What kind of failure this is.
     pub fn kind(&self) -> ErrorKind {
-        self.kind
+        self.inner.kind
     }
 
     /// Whether the request reached (or may have reached) Mastercard.
     pub fn delivery(&self) -> Delivery {
-        self.delivery
+        self.inner.delivery
     }
 
     /// `true` unless the request certainly never left the client. When `true` for an operation
     /// that creates a dispute event, check the claim before sending again.
     pub fn request_may_have_been_sent(&self) -> bool {
-        self.delivery != Delivery::NotSent
+        self.inner.delivery != Delivery::NotSent
     }
 
     /// The generated method name of the failed operation (e.g. `create_chargeback`).
     pub fn operation(&self) -> &'static str {
-        self.operation
+        self.inner.operation
     }
 
     /// The HTTP status, whenever a response arrived.
     pub fn status(&self) -> Option<StatusCode> {
-        self.status
+        self.inner.status
     }
 
     /// Mastercard's correlation id: the response header (`correlation-id`,
     /// `X-MC-Correlation-ID`), else the first error entry's `RequestId`.
     pub fn correlation_id(&self) -> Option<&str> {
-        self.correlation_id.as_deref().or_else(|| {
-            self.errors
+        self.inner.correlation_id.as_deref().or_else(|| {
+            self.inner.errors
                 .iter()
                 .find_map(|entry| entry.request_id.as_deref())
         })
@@ -160,23 +167,23 @@ impl CallError {
 
     /// The `Location` of a redirect ([`ErrorKind::Redirect`]).
     pub fn location(&self) -> Option<&str> {
-        self.location.as_deref()
+        self.inner.location.as_deref()
     }
 
     /// Mastercard's error entries (empty when the body had none), from either body shape.
     pub fn mastercard_errors(&self) -> &[MastercardError] {
-        &self.errors
+        &self.inner.errors
     }
 
     /// The response body exactly as received (capped by the client's error-body limit). It may
     /// contain personal data: do not log it.
     pub fn raw_body(&self) -> Option<&[u8]> {
-        self.raw_body.as_deref()
+        self.inner.raw_body.as_deref()
     }
 
     /// Whether Mastercard said retrying may succeed (every entry `Recoverable`).
     pub fn is_recoverable(&self) -> bool {
-        !self.errors.is_empty() && self.errors.iter().all(|entry| entry.recoverable)
+        !self.inner.errors.is_empty() && self.inner.errors.iter().all(|entry| entry.recoverable)
     }
 
     /// The underlying error downcast to `T` (e.g. the dispute-event guard's refusal, a
@@ -203,20 +210,20 @@ impl CallError {
             Some(failure) => from_failure(operation, failure),
             None => from_progenitor(operation, error, observed.status.is_some()),
         };
-        if result.delivery == Delivery::Received {
-            result.status = result.status.or(observed.status);
-            result.correlation_id = observed.correlation_id;
+        if result.inner.delivery == Delivery::Received {
+            result.inner.status = result.inner.status.or(observed.status);
+            result.inner.correlation_id = observed.correlation_id;
             if let Some(body) = observed.raw_error_body {
-                result.errors = parse_errors(&body);
-                result.raw_body = Some(body);
+                result.inner.errors = parse_errors(&body);
+                result.inner.raw_body = Some(body);
             }
-            if result.kind == ErrorKind::InvalidResponse
-                && result.status.is_some_and(|status| !status.is_success())
+            if result.inner.kind == ErrorKind::InvalidResponse
+                && result.inner.status.is_some_and(|status| !status.is_success())
             {
                 // An error status whose body is not the documented error shape (an HTML page
                 // from a proxy, a gateway error): still an API error, with its status.
-                result.kind = ErrorKind::Api;
-                result.message = format!("Mastercard answered {}", status_text(result.status));
+                result.inner.kind = ErrorKind::Api;
+                result.inner.message = format!("Mastercard answered {}", status_text(result.inner.status));
             }
         }
         result
@@ -268,8 +275,8 @@ fn from_failure(operation: &'static str, failure: Failure) -> CallError {
                      so it was not followed — check the base URL"
                 ),
             );
-            error.status = Some(status);
-            error.location = location;
+            error.inner.status = Some(status);
+            error.inner.location = location;
             error
         }
         Problem::TooLarge { limit } => CallError::new(
@@ -325,7 +332,7 @@ fn from_progenitor<E>(
                 ),
             )
             .with_source(parse_error);
-            error.raw_body = Some(body);
+            error.inner.raw_body = Some(body);
             error
         }
         P::UnexpectedResponse(response) => {
@@ -345,7 +352,7 @@ fn from_progenitor<E>(
                     format!("Mastercard answered {status}"),
                 )
             };
-            error.status = Some(status);
+            error.inner.status = Some(status);
             error
         }
         // Every `Custom` of this transport carries a recorded failure; one without is a hook
@@ -550,14 +557,14 @@ pub fn mask_digit_runs(text: &str) -> String {
 
 impl fmt::Display for CallError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.operation, mask_digit_runs(&self.message))?;
-        if self.kind == ErrorKind::Api
-            && let Some(status) = self.status
-            && !self.message.contains(status.as_str())
+        write!(f, "{}: {}", self.inner.operation, mask_digit_runs(&self.inner.message))?;
+        if self.inner.kind == ErrorKind::Api
+            && let Some(status) = self.inner.status
+            && !self.inner.message.contains(status.as_str())
         {
             write!(f, " ({status})")?;
         }
-        for entry in &self.errors {
+        for entry in &self.inner.errors {
             write!(
                 f,
                 "; {}/{}",
@@ -571,7 +578,7 @@ impl fmt::Display for CallError {
         if let Some(id) = self.correlation_id() {
             write!(f, " (correlation id {id})")?;
         }
-        match self.delivery {
+        match self.inner.delivery {
             Delivery::NotSent => f.write_str(" [not sent]"),
             Delivery::MayHaveBeenSent => f.write_str(" [may have been sent]"),
             Delivery::Received => Ok(()),
@@ -583,27 +590,28 @@ impl fmt::Debug for CallError {
     // No raw body, no descriptions: only what is safe in any log.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CallError")
-            .field("operation", &self.operation)
-            .field("kind", &self.kind)
-            .field("delivery", &self.delivery)
-            .field("status", &self.status)
+            .field("operation", &self.inner.operation)
+            .field("kind", &self.inner.kind)
+            .field("delivery", &self.inner.delivery)
+            .field("status", &self.inner.status)
             .field("correlation_id", &self.correlation_id())
             .field(
                 "reason_codes",
                 &self
+                    .inner
                     .errors
                     .iter()
                     .map(|entry| entry.reason_code.as_deref().unwrap_or("?"))
                     .collect::<Vec<_>>(),
             )
-            .field("raw_body_len", &self.raw_body.as_ref().map(Bytes::len))
+            .field("raw_body_len", &self.inner.raw_body.as_ref().map(Bytes::len))
             .finish()
     }
 }
 
 impl StdError for CallError {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        self.source
+        self.inner.source
             .as_deref()
             .map(|source| source as &(dyn StdError + 'static))
     }
@@ -705,7 +713,8 @@ mod tests {
     fn both_shapes_parse() {
         let spec = br#"{"Errors":[{"Source":"Mastercom","ReasonCode":"INVALID","Description":"bad","Recoverable":false,"RequestId":"r1","Details":[{"Name":"field","Value":"claimId"}]}]}"#;
         let gateway = br#"{"Errors":{"Error":[{"Source":"Gateway","ReasonCode":"DECLINED","Description":"Unauthorized","Recoverable":"true","Details":null}]}}"#;
-        let single = br#"{"errors":{"error":{"source":"IIT","reasonCode":"X","details":"field a"}}}"#;
+        let single =
+            br#"{"errors":{"error":{"source":"IIT","reasonCode":"X","details":"field a"}}}"#;
         let parsed = parse_errors(spec);
         assert_eq!(parsed.len(), 1);
         assert_eq!(parsed[0].reason_code.as_deref(), Some("INVALID"));

@@ -76,12 +76,7 @@ pub trait Middleware: Send + Sync + 'static {
     }
 
     /// Told how each attempt ended, after it ended and before any retry.
-    fn on_attempt(
-        &self,
-        _request: &reqwest::Request,
-        _outcome: &Outcome<'_>,
-        _call: &CallContext,
-    ) {
+    fn on_attempt(&self, _request: &reqwest::Request, _outcome: &Outcome<'_>, _call: &CallContext) {
     }
 
     /// Told how the call ended, once, after the last attempt: the response's status and headers,
@@ -128,13 +123,16 @@ impl Outcome<'_> {
     }
 }
 
+/// The deadline of a call from its operation name and request-body size.
+type DeadlineRule = dyn Fn(&str, usize) -> std::time::Duration + Send + Sync;
+
 #[derive(Clone, Default)]
 struct Stack {
     middlewares: Vec<Arc<dyn Middleware>>,
     retry: Option<Arc<RetryPolicy>>,
     operations: &'static [OperationSpec],
     limits: ResponseLimits,
-    deadline: Option<Arc<dyn Fn(&str, usize) -> std::time::Duration + Send + Sync>>,
+    deadline: Option<Arc<DeadlineRule>>,
 }
 
 /// The generated client's inner value: its middleware in request order, the retry policy, the

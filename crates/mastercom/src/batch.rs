@@ -47,7 +47,12 @@ pub async fn case_filing_status(
         let body = types::CaseFilingStatusRequest {
             case_filing_list: chunk.to_vec(),
         };
-        responses.push(client.retrieve_case_filing_status(&body).await?.into_inner());
+        responses.push(
+            client
+                .retrieve_case_filing_status(&body)
+                .await?
+                .into_inner(),
+        );
     }
     Ok(responses)
 }

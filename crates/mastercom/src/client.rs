@@ -459,7 +459,8 @@ impl MastercomClient {
                 name: "MASTERCARD_CA_CERT",
                 reason: "the file cannot be read".to_owned(),
             })?;
-            builder = builder.trust_roots(TrustRoots::from_pem(&pem).map_err(HttpConfigError::Tls)?);
+            builder =
+                builder.trust_roots(TrustRoots::from_pem(&pem).map_err(HttpConfigError::Tls)?);
         }
         Ok(builder)
     }
@@ -498,8 +499,11 @@ impl MastercomClient {
     /// the generated typed methods.
     pub(crate) fn begin_call(&self, operation: &'static str) -> (Arc<CallContext>, crate::Client) {
         let (call, transport) = self.core.begin(operation);
-        let api =
-            crate::Client::new_with_client(self.core.base_url(), self.core.http().clone(), transport);
+        let api = crate::Client::new_with_client(
+            self.core.base_url(),
+            self.core.http().clone(),
+            transport,
+        );
         (call, api)
     }
 }

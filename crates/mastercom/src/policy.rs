@@ -45,13 +45,19 @@ pub const POLICY: [(&str, Effect); 52] = [
     ("create_chargeback", Effect::CreatesDisputeEvent),
     ("create_chargeback_debit_mc", Effect::CreatesDisputeEvent),
     ("create_chargeback_reversal", Effect::CreatesDisputeEvent),
-    ("create_chargeback_reversal_debit_mc", Effect::CreatesDisputeEvent),
+    (
+        "create_chargeback_reversal_debit_mc",
+        Effect::CreatesDisputeEvent,
+    ),
     ("create_claim", Effect::CreatesDisputeEvent),
     ("create_fee", Effect::CreatesDisputeEvent),
     ("create_fee_debit_mc", Effect::CreatesDisputeEvent),
     ("create_fraud_master_card", Effect::CreatesDisputeEvent),
     ("create_retrieval_request", Effect::CreatesDisputeEvent),
-    ("create_retrieval_request_debit_mc", Effect::CreatesDisputeEvent),
+    (
+        "create_retrieval_request_debit_mc",
+        Effect::CreatesDisputeEvent,
+    ),
     ("get_case_filing_doc", Effect::Download),
     ("get_chargeback_doc", Effect::Download),
     ("get_chargeback_doc_debit_mc", Effect::Download),
@@ -67,19 +73,31 @@ pub const POLICY: [(&str, Effect); 52] = [
     ("get_retrieval_doc_debit_mc", Effect::Download),
     ("get_transaction_clearing_detail", Effect::Read),
     ("healthcheck", Effect::Read),
-    ("issuer_response_retrieval_debit_mc_request", Effect::CreatesDisputeEvent),
-    ("issuer_response_retrieval_request", Effect::CreatesDisputeEvent),
+    (
+        "issuer_response_retrieval_debit_mc_request",
+        Effect::CreatesDisputeEvent,
+    ),
+    (
+        "issuer_response_retrieval_request",
+        Effect::CreatesDisputeEvent,
+    ),
     ("recon_report_data_acknowledge", Effect::Acknowledge),
     ("recon_report_data_retrieval", Effect::ReadViaBody),
     ("retrieve_authorization_detail", Effect::Read),
     ("retrieve_case_filing_image_status", Effect::ReadViaBody),
     ("retrieve_case_filing_status", Effect::ReadViaBody),
     ("retrieve_chargeback_image_status", Effect::ReadViaBody),
-    ("retrieve_chargeback_image_status_debit_mc", Effect::ReadViaBody),
+    (
+        "retrieve_chargeback_image_status_debit_mc",
+        Effect::ReadViaBody,
+    ),
     ("retrieve_chargeback_status", Effect::ReadViaBody),
     ("retrieve_chargeback_status_debit_mc", Effect::ReadViaBody),
     ("retrieve_claims", Effect::ReadViaBody),
-    ("retrieve_fulfillment_debit_mc_image_status", Effect::ReadViaBody),
+    (
+        "retrieve_fulfillment_debit_mc_image_status",
+        Effect::ReadViaBody,
+    ),
     ("retrieve_fulfillment_debit_mc_status", Effect::ReadViaBody),
     ("retrieve_fulfillment_image_status", Effect::ReadViaBody),
     ("retrieve_fulfillment_status", Effect::ReadViaBody),
@@ -118,11 +136,12 @@ pub fn retryable_operations() -> impl Iterator<Item = &'static str> {
 
 /// Mastercom's default timeouts: a document download gets 5 minutes.
 pub fn default_timeouts() -> Timeouts {
-    let mut timeouts = Timeouts::default();
-    timeouts.per_operation = operations_with(Effect::Download)
-        .map(|name| (name, Duration::from_secs(300)))
-        .collect();
-    timeouts
+    Timeouts {
+        per_operation: operations_with(Effect::Download)
+            .map(|name| (name, Duration::from_secs(300)))
+            .collect(),
+        ..Timeouts::default()
+    }
 }
 
 #[cfg(test)]
@@ -160,8 +179,10 @@ mod tests {
             }
         }
         assert_eq!(retryable_operations().count(), 14 + 17);
-        assert!(operations_with(Effect::CreatesDisputeEvent).all(|name| !effect(name)
-            .is_some_and(Effect::is_retryable)));
+        assert!(
+            operations_with(Effect::CreatesDisputeEvent)
+                .all(|name| !effect(name).is_some_and(Effect::is_retryable))
+        );
         assert_eq!(operations_with(Effect::CreatesDisputeEvent).count(), 15);
     }
 }

@@ -108,8 +108,7 @@ async fn raw_body_is_the_bytes_received() {
             })
             .build()
             .unwrap();
-        let error =
-            client.get_claim_detail(CLAIM).await.unwrap_err();
+        let error = client.get_claim_detail(CLAIM).await.unwrap_err();
         assert_eq!(error.status().map(|s| s.as_u16()), Some(status));
         assert!(!error.mastercard_errors().is_empty(), "{status}: parsed");
         assert_eq!(error.raw_body(), Some(body), "{status}");

@@ -9,8 +9,8 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
-use mastercom::guard::{ManualClock, SqliteLedger};
 use mastercom::guard::RefusalReason;
+use mastercom::guard::{ManualClock, SqliteLedger};
 use mastercom::{Error as MastercomError, ErrorKind, MastercomClient};
 use serde_json::json;
 use support::{SignedServer, manual_clock, short_timeouts, silent_server};

@@ -6,8 +6,8 @@ mod support;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use mastercom::retry::RetryConfig;
 use mastercom::Delivery;
+use mastercom::retry::RetryConfig;
 use serde_json::json;
 use support::SignedServer;
 use wiremock::ResponseTemplate;
@@ -40,11 +40,7 @@ async fn safe_get_is_retried_and_re_signed() {
     let server = flaky_server().await;
     let client = server.builder().retry(fast_retries()).build().unwrap();
     let result = client.get_claim_detail(CLAIM).await;
-    assert!(
-        result.is_ok(),
-        "{:?}",
-        result.err()
-    );
+    assert!(result.is_ok(), "{:?}", result.err());
     let seen = server.seen();
     assert_eq!(seen.len(), 3);
     server.assert_all_verified();
@@ -124,8 +120,7 @@ async fn event_creating_operation_is_not_retried() {
     let server = flaky_server().await;
     let client = server.builder().retry(fast_retries()).build().unwrap();
     let body = support::body("CreateChargebackRequest");
-    let error =
-        client.create_chargeback(CLAIM, &body).await.unwrap_err();
+    let error = client.create_chargeback(CLAIM, &body).await.unwrap_err();
     assert_eq!(error.status().unwrap().as_u16(), 503);
     assert_eq!(error.delivery(), Delivery::Received);
     assert_eq!(
@@ -149,7 +144,11 @@ fn retry_list_excludes_every_event_creating_operation() {
     let retried: Vec<_> = mastercom::policy::retryable_operations().collect();
     for operation in mastercom::OPERATIONS {
         if mastercom::guard::is_event_creating(operation.rust_name) {
-            assert!(!retried.contains(&operation.rust_name), "{}", operation.rust_name);
+            assert!(
+                !retried.contains(&operation.rust_name),
+                "{}",
+                operation.rust_name
+            );
         }
     }
     assert!(retried.contains(&"transaction_search"));

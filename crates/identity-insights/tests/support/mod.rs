@@ -108,7 +108,9 @@ impl Pki {
     pub fn builder(&self, server: &Server) -> identity_insights::IdentityInsightsClientBuilder {
         identity_insights::IdentityInsightsClient::builder()
             .base_url(server.base_url())
-            .trust_roots(mastercard_transport::tls::TrustRoots::from_pem(&self.ca.cert_pem()).unwrap())
+            .trust_roots(
+                mastercard_transport::tls::TrustRoots::from_pem(&self.ca.cert_pem()).unwrap(),
+            )
             .client_identity_pem(self.client.cert_pem(), self.client.key_pem())
             .encryption_certificate(self.server_jwe.certificate())
             .decryption_key(self.client_jwe.private_key())

@@ -202,12 +202,7 @@ impl Middleware for DisputeEventGuard {
         }
     }
 
-    fn on_outcome(
-        &self,
-        request: &reqwest::Request,
-        outcome: &Outcome<'_>,
-        call: &CallContext,
-    ) {
+    fn on_outcome(&self, request: &reqwest::Request, outcome: &Outcome<'_>, call: &CallContext) {
         let operation = call.operation();
         let Some(key) = self.key(request, operation) else {
             return;

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use mastercard_keys::PublicKey;
 use mastercard_oauth1::{Request as SignedRequest, Verifier};
-use mastercom::guard::{Clock, ManualClock};
 use mastercom::Timeouts;
+use mastercom::guard::{Clock, ManualClock};
 use mastercom::{MastercomClient, MastercomClientBuilder};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
