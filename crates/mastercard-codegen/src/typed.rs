@@ -216,7 +216,8 @@ mod tests {
         .unwrap();
         let source = typed_methods("x", &file, "crate::Typed", "crate::Error").unwrap();
         assert!(source.contains("impl crate::Typed"), "{source}");
-        assert!(source.contains("pub async fn get_claim<'a>(&'a self, claim_id: &'a str)"));
+        assert!(source.contains("pub async fn get_claim<'a>("), "{source}");
+        assert!(source.contains("claim_id: &'a str"), "{source}");
         assert!(source.contains("::mastercard_transport::Response<types::Claim>"));
         assert!(source.contains("self.begin_call(\"get_claim\")"));
         assert!(source.contains("api.get_claim(claim_id).await"));
