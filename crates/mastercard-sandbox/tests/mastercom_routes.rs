@@ -569,7 +569,10 @@ async fn every_operation_answers_200_in_lifecycle_order() {
             None,
         )
         .await;
-    assert!(data["data"].as_str().unwrap().contains(&a));
+    // `data` is the CSV, base64-encoded as the spec says.
+    let csv = openssl::base64::decode_block(data["data"].as_str().unwrap()).unwrap();
+    assert!(String::from_utf8(csv).unwrap().contains(&a));
+    assert_eq!(data["status"], "Available");
     r.ok(
         "Update Claim",
         "PUT",

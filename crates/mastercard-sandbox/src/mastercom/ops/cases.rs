@@ -18,8 +18,8 @@ pub(super) fn create_case(model: &Model, call: &Call<'_>) -> Result<Value, ApiEr
         documents: document(&b),
         request: b,
         status: "OPEN".into(),
-        history: vec![("CREATE".into(), String::new(), now())],
-        created: now(),
+        history: vec![("CREATE".into(), String::new(), model.now())],
+        created: model.now(),
     };
     let id = case.id.clone();
     model.insert_case(case)?;
@@ -45,7 +45,8 @@ pub(super) fn update_case(model: &Model, call: &Call<'_>) -> Result<Value, ApiEr
             }
         };
         case.status = next.to_owned();
-        case.history.push((action.clone(), s(&b, "memo"), now()));
+        case.history
+            .push((action.clone(), s(&b, "memo"), model.now()));
         case.documents.extend(document(&b));
         Ok(json!({"caseId": case.id}))
     })

@@ -8,19 +8,22 @@ use serde_json::{Value, json};
 
 use super::errors::{ApiError, validate};
 use super::model::{
-    Case, Chargeback, Claim, DUPLICATE_WINDOW_SECS, Document, Model, Retrieval, SEED_TRANSACTIONS,
-    SeedTransaction, date, new_id, now, uuid,
+    Case, Chargeback, Claim, Document, Model, Retrieval, SEED_TRANSACTIONS, SeedTransaction, date,
+    new_id, uuid,
 };
 
 mod cases;
 mod chargebacks;
 mod claims;
+mod fees;
 mod retrievals;
+mod tid;
 mod transactions;
 
 use cases::*;
 use chargebacks::*;
 use claims::*;
+use fees::*;
 use retrievals::*;
 use transactions::*;
 
@@ -103,12 +106,14 @@ pub fn handle(model: &Model, operation_id: &str, call: &Call<'_>) -> Result<Valu
             issuer_response(model, call)
         }
         "getRetrievalDoc" | "getRetrievalDocDebitMC" => {
+            // Each endpoint sees the retrieval requests of its own family.
+            let debit_mc = operation_id == "getRetrievalDocDebitMC";
             let claim = model.claim(call.param("claim-id"))?;
             let id = call.param("request-id");
             let r = claim
                 .retrievals
                 .iter()
-                .find(|r| r.id == id)
+                .find(|r| r.id == id && r.debit_mc == debit_mc)
                 .ok_or_else(|| ApiError::not_found("retrieval request", id))?;
             documents_response(&r.documents, call)
         }
@@ -118,7 +123,8 @@ pub fn handle(model: &Model, operation_id: &str, call: &Call<'_>) -> Result<Valu
         }
         "retrieveFulfillmentImageStatus" | "retrieveFulfillmentDebitMCImageStatus" => {
             let body = validate::<t::RetrievalsImageStatusRequest>(call.body)?;
-            Ok(json!({"retrievalImageStatusList": image_status(model, &body, false)}))
+            let debit_mc = operation_id == "retrieveFulfillmentDebitMCImageStatus";
+            Ok(json!({"retrievalImageStatusList": image_status(model, &body, false, debit_mc)}))
         }
         // Chargebacks
         "getDataForCreateChargeback" => {
@@ -170,7 +176,8 @@ pub fn handle(model: &Model, operation_id: &str, call: &Call<'_>) -> Result<Valu
         }
         "retrieveChargebackImageStatus" | "retrieveChargebackImageStatusDebitMC" => {
             let body = validate::<t::ChargebackImageStatusRequest>(call.body)?;
-            Ok(json!({"chargebackImageStatusList": image_status(model, &body, true)}))
+            let debit_mc = operation_id == "retrieveChargebackImageStatusDebitMC";
+            Ok(json!({"chargebackImageStatusList": image_status(model, &body, true, debit_mc)}))
         }
         // Fees
         "getDataForCreateFee" => {
@@ -183,31 +190,8 @@ pub fn handle(model: &Model, operation_id: &str, call: &Call<'_>) -> Result<Valu
                 "reasonCodes": [{"name": "Handling fee", "value": "7600"}],
             }))
         }
-        "createFee" => {
-            let body = validate::<t::CreateFeeRequest>(call.body)?;
-            let id = new_id(10);
-            let mut fee = body;
-            if let Some(map) = fee.as_object_mut() {
-                map.insert("feeId".into(), json!(id));
-            }
-            model.with_claim(call.param("claim-id"), |claim| {
-                open_claim(claim)?;
-                claim.fees.push(fee);
-                Ok(json!({"feeId": id}))
-            })
-        }
-        "createFeeDebitMC" => {
-            let body = validate::<t::CreateFeeRequestSingle>(call.body)?;
-            model.with_claim(call.param("claim-id"), |claim| {
-                open_claim(claim)?;
-                let mut fee = body;
-                if let Some(map) = fee.as_object_mut() {
-                    map.insert("feeId".into(), json!(new_id(10)));
-                }
-                claim.fees.push(fee);
-                Ok(json!({"status": "SUCCESS"}))
-            })
-        }
+        "createFee" => create_fee(model, call),
+        "createFeeDebitMC" => create_fee_debit_mc(model, call),
         // Fraud
         "getDataForCreateFraud" => {
             model.claim(call.param("claim-id"))?;
@@ -317,7 +301,11 @@ pub fn handle(model: &Model, operation_id: &str, call: &Call<'_>) -> Result<Valu
                 "claimId,chargebackId,stage,amount,currency\n{}",
                 rows.join("\n")
             );
-            model.insert_report(id.clone(), json!(csv));
+            // The spec's `data` is the CSV file base64-encoded.
+            model.insert_report(
+                id.clone(),
+                json!(openssl::base64::encode_block(csv.as_bytes())),
+            );
             Ok(json!({"reportIdentifier": id}))
         }
         "reconReportDataRetrieval" => {
@@ -325,7 +313,9 @@ pub fn handle(model: &Model, operation_id: &str, call: &Call<'_>) -> Result<Valu
             let report = model
                 .report(id)
                 .ok_or_else(|| ApiError::not_found("report", id))?;
-            Ok(json!({"status": "COMPLETED", "data": report}))
+            // Reports are built synchronously, so they are `Available` (of the spec's Available,
+            // Unavailable, Failed) as soon as they were requested.
+            Ok(json!({"status": "Available", "data": report}))
         }
         other => Err(ApiError::invalid(
             "UNSUPPORTED_OPERATION",
@@ -365,24 +355,6 @@ fn open_claim(claim: &Claim) -> Result<(), ApiError> {
             "CLAIM_CLOSED",
             format!("claim {} is closed", claim.id),
         ))
-    }
-}
-
-/// Applies Mastercom's duplicate behaviour: an identical event within the window is accepted
-/// again (Mastercom cannot see it yet); an identical one after the window is refused.
-fn duplicate_check(previous: Option<(&str, u64)>, fingerprint: &str) -> Result<bool, ApiError> {
-    match previous {
-        Some((fp, created)) if fp == fingerprint => {
-            if now().saturating_sub(created) < DUPLICATE_WINDOW_SECS {
-                Ok(true)
-            } else {
-                Err(ApiError::invalid(
-                    "DUPLICATE_EVENT",
-                    "an identical dispute event already exists on this claim",
-                ))
-            }
-        }
-        _ => Ok(false),
     }
 }
 
