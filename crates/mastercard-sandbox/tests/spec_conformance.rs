@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use conformance::{Declared, Spec, Violation};
 use mastercard_jwe::{DecryptionKey, EncryptionConfig, EncryptionKey};
-use mastercard_keys::{Certificate, PrivateKey};
+use mastercard_keys::{Certificate, PrivateKey, ValidityPolicy};
 use mastercard_sandbox::mastercom::routes;
 use mastercard_sandbox::{Credentials, Fault, FaultAction};
 use serde_json::{Value, json};
@@ -609,7 +609,9 @@ fn client_jwe(creds: &Credentials) -> EncryptionConfig {
     let server_cert = Certificate::from_file(&creds.jwe_server_cert).unwrap();
     let client_key = PrivateKey::from_pem(&std::fs::read(&creds.jwe_client_key).unwrap()).unwrap();
     EncryptionConfig::builder()
-        .encryption_key(EncryptionKey::from_certificate(&server_cert).unwrap())
+        .encryption_key(
+            EncryptionKey::from_certificate(&server_cert, ValidityPolicy::enforce_now()).unwrap(),
+        )
         .decryption_key(DecryptionKey::from_private_key(&client_key).unwrap())
         .build()
         .unwrap()
