@@ -191,3 +191,90 @@ async fn a_client_that_sends_each_event_once_creates_no_duplicate() {
     assert_eq!(counts(&env).await, DuplicateEvents::default());
     env.sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn fees_fraud_reports_and_case_filings_follow_the_same_rule() {
+    let (env, clock) = start().await;
+    let claim = new_claim(&env).await;
+    let fee = |reason: &str| {
+        json!({"creditReceiver": false, "creditSender": true, "currency": "EUR",
+            "destinationMember": "001234", "feeAmount": "10.00", "feeDate": "2024-07-22", "reason": reason})
+    };
+    let fees = format!("/v6/claims/{claim}/fee");
+    assert_eq!(
+        env.call("POST", &fees, Some(&fee("7600"))).await.status,
+        200
+    );
+    clock.advance(Duration::from_secs(30));
+    // The same reason inside the window: created again; another reason is another fee.
+    assert_eq!(
+        env.call("POST", &fees, Some(&fee("7600"))).await.status,
+        200
+    );
+    assert_eq!(
+        env.call("POST", &fees, Some(&fee("7601"))).await.status,
+        200
+    );
+    assert_eq!(
+        counts(&env).await,
+        DuplicateEvents {
+            created: 1,
+            refused: 0
+        }
+    );
+    clock.advance(Duration::from_secs(60));
+    let refused = env.call("POST", &fees, Some(&fee("7600"))).await;
+    assert_eq!(
+        refused.body["Errors"][0]["ReasonCode"], "DUPLICATE_EVENT",
+        "{}",
+        refused.body
+    );
+
+    let fraud = format!("/v6/claims/{claim}/fraud/mastercard");
+    let report = json!({"chgbkIndicator": "1", "cvcInvalidIndicator": "Y", "fraudType": "04",
+        "reportDate": "2024-07-22", "subType": "N"});
+    assert_eq!(env.call("POST", &fraud, Some(&report)).await.status, 200);
+    clock.advance(Duration::from_secs(60));
+    assert_eq!(env.call("POST", &fraud, Some(&report)).await.status, 400);
+
+    let case = |refs: &[&str]| {
+        json!({"caseType": "1", "chargebackReasonCode": "4863", "chargebackRefNum": refs,
+            "currencyCode": "EUR", "disputeAmount": "980.10", "filedAgainstIca": "1234",
+            "filingAs": "I", "filingIca": "5678", "memo": "pre-arbitration"})
+    };
+    assert_eq!(
+        env.call("POST", "/v6/cases", Some(&case(&["111", "222"])))
+            .await
+            .status,
+        200
+    );
+    clock.advance(Duration::from_secs(5));
+    // The same chargebacks in another order: the same filing, inside the window.
+    assert_eq!(
+        env.call("POST", "/v6/cases", Some(&case(&["222", "111"])))
+            .await
+            .status,
+        200
+    );
+    clock.advance(Duration::from_secs(60));
+    assert_eq!(
+        env.call("POST", "/v6/cases", Some(&case(&["111", "222"])))
+            .await
+            .status,
+        400
+    );
+    assert_eq!(
+        env.call("POST", "/v6/cases", Some(&case(&["333"])))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        counts(&env).await,
+        DuplicateEvents {
+            created: 2,
+            refused: 3
+        }
+    );
+    env.sandbox.shutdown().await;
+}

@@ -209,6 +209,10 @@ pub struct Claim {
     pub fees: Vec<Value>,
     /// Fraud reports (raw request bodies with their id).
     pub frauds: Vec<Value>,
+    /// When the last fee of each reason and the last fraud report were created, for the
+    /// duplicate check (`FeeDetails` and the fraud bodies carry no time of day).
+    #[serde(default)]
+    pub event_times: BTreeMap<String, u64>,
 }
 
 impl Claim {
@@ -393,9 +397,18 @@ impl Model {
         Ok(out)
     }
 
-    /// Stores a new case.
-    pub fn insert_case(&self, case: Case) -> Result<(), ApiError> {
+    /// Stores a new case, unless Mastercom's duplicate check refuses it: the latest existing
+    /// case for which `same` holds is the previous event of the same type (checked and inserted
+    /// under one lock, so two racing filings are judged in order).
+    pub fn insert_case(&self, case: Case, same: impl Fn(&Case) -> bool) -> Result<(), ApiError> {
         let mut inner = self.inner.lock();
+        let previous = inner
+            .cases
+            .values()
+            .filter(|c| same(c))
+            .map(|c| c.created)
+            .max();
+        self.duplicate_check(previous)?;
         persist(&inner, "case", &case.id, &case)?;
         inner.cases.insert(case.id.clone(), case);
         Ok(())

@@ -22,7 +22,22 @@ pub(super) fn create_case(model: &Model, call: &Call<'_>) -> Result<Value, ApiEr
         created: model.now(),
     };
     let id = case.id.clone();
-    model.insert_case(case)?;
+    // The same filing is the same case type against the same chargebacks.
+    let key = |c: &Case| {
+        let mut refs: Vec<String> = c
+            .request
+            .get("chargebackRefNum")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect();
+        refs.sort();
+        (s(&c.request, "caseType"), refs)
+    };
+    let this = key(&case);
+    model.insert_case(case, |c| key(c) == this)?;
     Ok(json!({"caseId": id}))
 }
 

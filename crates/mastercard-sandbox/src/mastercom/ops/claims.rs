@@ -39,6 +39,7 @@ pub(super) fn create_claim(model: &Model, call: &Call<'_>) -> Result<Value, ApiE
         retrievals: Vec::new(),
         fees: Vec::new(),
         frauds: Vec::new(),
+        event_times: std::collections::BTreeMap::new(),
     };
     let id = claim.id.clone();
     model.insert_claim(claim)?;

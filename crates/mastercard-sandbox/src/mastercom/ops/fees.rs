@@ -51,8 +51,10 @@ pub(super) fn create_fee(model: &Model, call: &Call<'_>) -> Result<Value, ApiErr
     let body = validate::<t::CreateFeeRequest>(call.body)?;
     let id = new_id(10);
     let fee = standard_fee(&id, &body);
+    let key = format!("fee:{}", s(&body, "reason"));
     model.with_claim(call.param("claim-id"), |claim| {
         open_claim(claim)?;
+        same_fee_check(model, claim, key)?;
         claim.fees.push(fee);
         Ok(json!({"feeId": id}))
     })
@@ -61,10 +63,20 @@ pub(super) fn create_fee(model: &Model, call: &Call<'_>) -> Result<Value, ApiErr
 pub(super) fn create_fee_debit_mc(model: &Model, call: &Call<'_>) -> Result<Value, ApiError> {
     let body = validate::<t::CreateFeeRequestSingle>(call.body)?;
     let at = model.now();
+    let key = format!("fee:debitmc:{}", s(&body, "reasonCode"));
     model.with_claim(call.param("claim-id"), |claim| {
         open_claim(claim)?;
+        same_fee_check(model, claim, key)?;
         let fee = debit_mc_fee(&new_id(10), &body, claim, at);
         claim.fees.push(fee);
         Ok(json!({"status": "SUCCESS"}))
     })
+}
+
+/// A fee with the same reason on the same claim is the same dispute event (a different reason is
+/// a different fee collection).
+fn same_fee_check(model: &Model, claim: &mut Claim, key: String) -> Result<(), ApiError> {
+    model.duplicate_check(claim.event_times.get(&key).copied())?;
+    claim.event_times.insert(key, model.now());
+    Ok(())
 }

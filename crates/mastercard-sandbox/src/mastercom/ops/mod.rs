@@ -210,6 +210,9 @@ pub fn handle(model: &Model, operation_id: &str, call: &Call<'_>) -> Result<Valu
                 map.insert("fraudId".into(), json!(id));
             }
             model.with_claim(call.param("claim-id"), |claim| {
+                // A transaction is reported as fraud once: a second report is the same event.
+                model.duplicate_check(claim.event_times.get("fraud").copied())?;
+                claim.event_times.insert("fraud".into(), model.now());
                 claim.frauds.push(fraud);
                 Ok(json!({"fraudId": id}))
             })
