@@ -26,7 +26,10 @@ impl Target {
     pub fn embedded(sandbox: &RunningSandbox) -> Result<Self, DemoError> {
         let credentials = &sandbox.credentials;
         let ca_pem = read(&credentials.ca_cert)?;
+        // The dispute-event ledger lives with the sandbox's state: the sandbox's fixed
+        // transactions are new disputes for each fresh sandbox, not duplicates of the last run's.
         let mastercom = MastercomClient::builder()
+            .dispute_event_ledger_sqlite(sandbox.state_dir().join("mastercom-ledger.sqlite3"))
             .base_url(&sandbox.mastercom_url)
             .consumer_key(&credentials.consumer_key)
             .signing_key_p12(

@@ -2,13 +2,14 @@
 //! reached Mastercard, and Mastercard's own error entries whichever shape they arrived in.
 
 use std::fmt;
+use std::time::Duration;
 
 use bytes::Bytes;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use serde_json::Value;
 
-use crate::guard::{DUPLICATE_MARKER, IN_FLIGHT_MARKER, LEDGER_MARKER, UNKNOWN_MARKER};
+use crate::guard::{GuardRefusal, RefusalReason};
 use crate::types;
 
 /// What the generated methods return on failure; convert with `mastercom::Error::from` (or
@@ -42,6 +43,9 @@ pub enum ErrorKind {
     InFlight,
     /// The guard's ledger could not be read or written; nothing was sent.
     LedgerUnavailable,
+    /// Strict spacing: another event-creating call on the same claim was made less than 60 s
+    /// ago; [`Error::retry_after`] says when this one may be made.
+    Spacing,
     /// A request step (signing, …) refused the request, or it could not be built.
     InvalidRequest,
     /// No connection could be made (refused, DNS, TLS handshake, connect timeout).
@@ -83,6 +87,7 @@ pub struct Error {
     errors: Vec<MastercardError>,
     raw_body: Option<Bytes>,
     message: String,
+    retry_after: Option<Duration>,
 }
 
 impl Error {
@@ -95,6 +100,7 @@ impl Error {
             errors: Vec::new(),
             raw_body: None,
             message: message.into(),
+            retry_after: None,
         }
     }
 
@@ -133,6 +139,12 @@ impl Error {
         error.errors = errors;
         error.raw_body = body;
         error
+    }
+
+    /// For a refusal by the dispute-event guard: how long until the same call would no longer
+    /// be refused (if nothing else happens meanwhile).
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.retry_after
     }
 
     /// What kind of failure this is.
@@ -289,16 +301,18 @@ fn from_transport(error: reqwest::Error, response_started: bool) -> Error {
 /// `Error::Custom` comes from the transport's `pre` (request refused, never sent) unless it
 /// carries the `post` marker (a response arrived but a response step rejected it).
 fn from_hook_message(message: String) -> Error {
-    let guard_kind = [
-        (DUPLICATE_MARKER, ErrorKind::DuplicatePrevented),
-        (UNKNOWN_MARKER, ErrorKind::OutcomeUnknown),
-        (IN_FLIGHT_MARKER, ErrorKind::InFlight),
-        (LEDGER_MARKER, ErrorKind::LedgerUnavailable),
-    ]
-    .into_iter()
-    .find(|(marker, _)| message.contains(marker));
-    if let Some((_, kind)) = guard_kind {
-        return Error::new(kind, Delivery::NotSent, message);
+    if let Some((reason, retry_after)) = GuardRefusal::parse_tag(&message) {
+        let kind = match reason {
+            RefusalReason::OutcomeUnknown => ErrorKind::OutcomeUnknown,
+            RefusalReason::InFlight => ErrorKind::InFlight,
+            RefusalReason::Spacing => ErrorKind::Spacing,
+            RefusalReason::LedgerUnavailable => ErrorKind::LedgerUnavailable,
+            _ => ErrorKind::DuplicatePrevented,
+        };
+        let text = GuardRefusal::untagged(&message).to_owned();
+        let mut error = Error::new(kind, Delivery::NotSent, text);
+        error.retry_after = retry_after;
+        return error;
     }
     if message.contains(mastercard_transport::POST_FAILURE_MARKER) {
         return Error::new(ErrorKind::InvalidResponse, Delivery::Received, message);

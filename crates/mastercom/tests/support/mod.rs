@@ -149,9 +149,11 @@ impl SignedServer {
     }
 }
 
-/// A builder for `url` with the test consumer key and `pem`.
+/// A builder for `url` with the test consumer key and `pem`, and an in-memory dispute-event
+/// ledger (the default is a per-user SQLite file, which tests must not share).
 pub fn loopback_builder(url: &str, pem: &[u8]) -> MastercomClientBuilder {
     MastercomClient::builder()
+        .dispute_event_ledger_memory()
         .base_url(url)
         .consumer_key(CONSUMER_KEY)
         .signing_key_pem(pem.to_vec())
