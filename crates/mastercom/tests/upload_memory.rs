@@ -110,7 +110,7 @@ fn child_uploads_a_22_mb_document() {
     runtime
         .block_on(client.create_chargeback("200002020654", &body))
         .map(drop)
-        .unwrap_or_else(|error| panic!("{:?}", mastercom::Error::from(error)));
+        .unwrap_or_else(|error| panic!("{:?}", mastercom::MastercomError::from(error)));
     let peak = status_bytes("VmHWM:");
 
     let body_len = serde_json::to_vec(&body).unwrap().len();
