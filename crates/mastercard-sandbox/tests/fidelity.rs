@@ -82,9 +82,17 @@ async fn a_spec_following_fulfilment_makes_the_retrieval_document_reachable() {
             .await
             .unwrap()
             .into_inner();
-        let attachment = doc.file_attachment.unwrap();
-        let bytes = openssl::base64::decode_block(&attachment.file.unwrap()).unwrap();
-        let text = String::from_utf8_lossy(&bytes);
+        let attachment = serde_json::to_value(doc.file_attachment.unwrap()).unwrap();
+        assert_eq!(attachment["filename"], format!("{request}.zip"));
+        let entries = support::unzip::attachment(&attachment);
+        assert_eq!(entries.len(), 1);
+        let expected_name = if format == "ORIGINAL" {
+            "TID.pdf".to_owned()
+        } else {
+            format!("{request}.pdf")
+        };
+        assert_eq!(entries[0].0, expected_name);
+        let text = String::from_utf8_lossy(&entries[0].1);
         assert!(text.starts_with("%PDF-1.4"), "{text}");
         assert!(text.trim_end().ends_with("%%EOF"), "{text}");
         assert!(
@@ -143,8 +151,11 @@ async fn a_spec_following_fulfilment_makes_the_retrieval_document_reachable() {
     )
     .await;
     assert_eq!(
-        own["fileAttachment"],
-        json!({"filename": "own.pdf", "file": PDF})
+        support::unzip::attachment(&own["fileAttachment"]),
+        vec![(
+            "own.pdf".to_owned(),
+            openssl::base64::decode_block(PDF).unwrap()
+        )]
     );
     env.sandbox.shutdown().await;
 }
@@ -294,5 +305,67 @@ async fn fees_ids_and_single_message_details_have_the_spec_content() {
         "49.99"
     );
     assert!(single.get("authTransactionId").is_none(), "{single}");
+    env.sandbox.shutdown().await;
+}
+
+/// The ZIP files are real ZIP files: Python's `zipfile` (an independent reader that checks every
+/// CRC) lists the same entries.
+#[tokio::test]
+async fn document_zips_open_in_an_independent_reader() {
+    let env = support::start().await;
+    let a = claim(&env, "CLR-0000000001", "125.00").await;
+    let doc = |name: &str| json!({"filename": name, "file": PDF});
+    let cb = ok(&env, "POST", &format!("/v6/claims/{a}/chargebacks"), Some(json!({
+        "chargebackType": "CHARGEBACK", "amount": "125.00", "currency": "USD", "documentIndicator": "true",
+        "reasonCode": "4853", "fileAttachment": doc("a.pdf")})))
+    .await["chargebackId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // The same name twice: the second entry is renamed, not overwritten.
+    for _ in 0..2 {
+        ok(
+            &env,
+            "PUT",
+            &format!("/v6/claims/{a}/chargebacks/{cb}"),
+            Some(json!({"memo": "more", "fileAttachment": doc("b.pdf")})),
+        )
+        .await;
+    }
+    let got = ok(
+        &env,
+        "GET",
+        &format!("/v6/claims/{a}/chargebacks/{cb}/documents?format=ORIGINAL"),
+        None,
+    )
+    .await;
+    let names: Vec<String> = support::unzip::attachment(&got["fileAttachment"])
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    assert_eq!(names, ["a.pdf", "b.pdf", "2-b.pdf"]);
+
+    let path = env.dir.path().join("documents.zip");
+    std::fs::write(
+        &path,
+        openssl::base64::decode_block(got["fileAttachment"]["file"].as_str().unwrap()).unwrap(),
+    )
+    .unwrap();
+    let script = "import sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nassert z.testzip() is None\nprint(','.join(i.filename + ':' + str(i.file_size) for i in z.infolist()))";
+    let output = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(&path)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let size = openssl::base64::decode_block(PDF).unwrap().len();
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout).trim(),
+        format!("a.pdf:{size},b.pdf:{size},2-b.pdf:{size}")
+    );
     env.sandbox.shutdown().await;
 }

@@ -96,9 +96,20 @@ pub const PROSE_RULES: &[ProseRule] = &[
     (
         "DocumentStructureResp",
         "file",
-        "File converted to a base64 encoded string",
-        "base64",
-        |v| !v.is_empty() && openssl::base64::decode_block(v).is_ok(),
+        "File Format is ZIP",
+        "a base64-encoded ZIP file",
+        |v| {
+            openssl::base64::decode_block(v).is_ok_and(|bytes| {
+                bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06")
+            })
+        },
+    ),
+    (
+        "DocumentStructureResp",
+        "filename",
+        "The filename will have an extension of .zip",
+        "a .zip name",
+        |v| v.len() > 4 && v.ends_with(".zip"),
     ),
     (
         "Ip",

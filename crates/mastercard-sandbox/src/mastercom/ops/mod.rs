@@ -19,6 +19,7 @@ mod fees;
 mod retrievals;
 mod tid;
 mod transactions;
+mod zip;
 
 use cases::*;
 use chargebacks::*;
@@ -115,7 +116,7 @@ pub fn handle(model: &Model, operation_id: &str, call: &Call<'_>) -> Result<Valu
                 .iter()
                 .find(|r| r.id == id && r.debit_mc == debit_mc)
                 .ok_or_else(|| ApiError::not_found("retrieval request", id))?;
-            documents_response(&r.documents, call)
+            documents_response(&r.documents, call, id)
         }
         "retrieveFulfillmentStatus" | "retrieveFulfillmentDebitMCStatus" => {
             let body = validate::<t::RetrievalStatusRequest>(call.body)?;
@@ -164,7 +165,7 @@ pub fn handle(model: &Model, operation_id: &str, call: &Call<'_>) -> Result<Valu
         "getChargebackDoc" | "getChargebackDocDebitMC" => {
             let mut claim = model.claim(call.param("claim-id"))?;
             let cb = find_chargeback(&mut claim, call.param("chargeback-id"))?;
-            documents_response(&cb.documents, call)
+            documents_response(&cb.documents, call, &cb.id)
         }
         "acknowledgeChargebacks" | "acknowledgeChargebacksDebitMC" => {
             let body = validate::<t::ChargebackMarkProcessedRequest>(call.body)?;
@@ -222,7 +223,7 @@ pub fn handle(model: &Model, operation_id: &str, call: &Call<'_>) -> Result<Valu
         "updateCaseFiling" => update_case(model, call),
         "getCaseFilingDoc" => {
             let case = model.case(call.param("case-id"))?;
-            documents_response(&case.documents, call)
+            documents_response(&case.documents, call, &case.id)
         }
         "retrieveCaseFilingStatus" => {
             let body = validate::<t::CaseFilingStatusRequest>(call.body)?;
@@ -361,40 +362,65 @@ fn open_claim(claim: &Claim) -> Result<(), ApiError> {
     }
 }
 
-/// `DocumentResponseStructure` in the requested `format`: `ORIGINAL` returns the first document
-/// as uploaded; the merged formats return all documents concatenated under a `.pdf`/`.tiff` name
-/// (the sandbox does not render images).
-fn documents_response(documents: &[Document], call: &Call<'_>) -> Result<Value, ApiError> {
+/// `DocumentResponseStructure` in the requested `format`, packaged as the spec describes it: a
+/// base64 ZIP file named `<item>.zip`. `ORIGINAL` holds every document as uploaded; the merged
+/// formats hold one `<item>.pdf` / `<item>.tiff` with all documents concatenated (the sandbox
+/// does not render images).
+fn documents_response(
+    documents: &[Document],
+    call: &Call<'_>,
+    item: &str,
+) -> Result<Value, ApiError> {
     let format = call.query.get("format").cloned().unwrap_or_default();
-    let first = documents
-        .first()
-        .ok_or_else(|| ApiError::not_found("document", "for this item"))?;
-    match format.as_str() {
-        "ORIGINAL" => {
-            Ok(json!({"fileAttachment": {"filename": first.filename, "file": first.file}}))
-        }
+    if documents.is_empty() {
+        return Err(ApiError::not_found("document", "for this item"));
+    }
+    let mut decoded = Vec::with_capacity(documents.len());
+    for d in documents {
+        let bytes = openssl::base64::decode_block(&d.file).map_err(|_| {
+            ApiError::invalid("INVALID_DOCUMENT", format!("{} is not base64", d.filename))
+        })?;
+        decoded.push((d.filename.clone(), bytes));
+    }
+    let entries = match format.as_str() {
+        "ORIGINAL" => unique_names(decoded),
         "MERGED_PDF" | "MERGED_TIFF" => {
             let ext = if format == "MERGED_PDF" {
                 "pdf"
             } else {
                 "tiff"
             };
-            let mut bytes = Vec::new();
-            for d in documents {
-                let decoded = openssl::base64::decode_block(&d.file).map_err(|_| {
-                    ApiError::invalid("INVALID_DOCUMENT", format!("{} is not base64", d.filename))
-                })?;
-                bytes.extend(decoded);
-            }
-            Ok(json!({"fileAttachment": {
-                "filename": format!("merged.{ext}"),
-                "file": openssl::base64::encode_block(&bytes),
-            }}))
+            let merged = decoded.into_iter().flat_map(|(_, bytes)| bytes).collect();
+            vec![(format!("{item}.{ext}"), merged)]
         }
-        other => Err(ApiError::invalid(
-            "INVALID_FIELD_VALUE",
-            format!("format {other:?} is not one of ORIGINAL, MERGED_TIFF, MERGED_PDF"),
-        )
-        .detail("format", "must be ORIGINAL, MERGED_TIFF or MERGED_PDF")),
-    }
+        other => {
+            return Err(ApiError::invalid(
+                "INVALID_FIELD_VALUE",
+                format!("format {other:?} is not one of ORIGINAL, MERGED_TIFF, MERGED_PDF"),
+            )
+            .detail("format", "must be ORIGINAL, MERGED_TIFF or MERGED_PDF"));
+        }
+    };
+    Ok(json!({"fileAttachment": {
+        "filename": format!("{item}.zip"),
+        "file": openssl::base64::encode_block(&zip::archive(&entries)?),
+    }}))
+}
+
+/// Entry names as uploaded, with `2-`, `3-`, … in front of a repeated one (an extractor would
+/// otherwise overwrite the earlier document).
+fn unique_names(documents: Vec<(String, Vec<u8>)>) -> Vec<(String, Vec<u8>)> {
+    let mut seen = std::collections::HashSet::new();
+    documents
+        .into_iter()
+        .map(|(name, bytes)| {
+            let mut candidate = name.clone();
+            let mut n = 1;
+            while !seen.insert(candidate.clone()) {
+                n += 1;
+                candidate = format!("{n}-{name}");
+            }
+            (candidate, bytes)
+        })
+        .collect()
 }
