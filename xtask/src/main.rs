@@ -9,6 +9,7 @@
 //! | `test` | the README's test command: fetch, fmt, clippy, tests, drift check, differential tests |
 //! | `interop` | differential tests against Mastercard's reference Python and Node libraries (PyPI, npm) |
 //! | `demo` | the README's main command: a dispute lifecycle and an Identity Insights call against the embedded sandbox |
+//! | `chaos` | worker processes in two groups sharing only a PostgreSQL dispute-event ledger, against the sandbox with faults and kills; fails on any duplicate event |
 
 mod download;
 mod node;
@@ -59,6 +60,14 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Dispute-event attempts from worker processes in two groups that share only a PostgreSQL
+    /// ledger, against the embedded sandbox with faults and kills; fails if the sandbox created
+    /// a duplicate event. Needs PostgreSQL (Debian `postgresql`).
+    Chaos {
+        /// Passed to `mastercard-chaos` (`--attempts N --claims N --workers N --seed N --no-guard`).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
 }
 
 /// Errors of the xtask: a message for the terminal.
@@ -78,6 +87,7 @@ fn main() -> ExitCode {
         Command::Test { no_interop } => pipeline::test(&root, !no_interop),
         Command::Interop => python::interop(&root),
         Command::Demo { args } => pipeline::demo(&root, &args),
+        Command::Chaos { args } => pipeline::chaos(&root, &args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

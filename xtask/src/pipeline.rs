@@ -80,6 +80,14 @@ fn folders_from_here() -> Vec<(&'static str, String)> {
 /// `cargo xtask demo`: fetch the pinned specs unless they are cached, then run `mastercard-demo` (a dispute lifecycle
 /// and an Identity Insights call against the embedded sandbox, or against Mastercard's sandbox
 /// when its credentials are in the environment). `args` go to the demo (`--against`, `--state-dir`).
+/// `cargo xtask chaos`: builds and runs `mastercard-chaos` (see its crate docs).
+pub fn chaos(root: &Path, args: &[String]) -> Result<()> {
+    specs::ensure_cached(root)?;
+    let mut command = vec!["run", "--quiet", "--locked", "-p", "mastercard-chaos", "--"];
+    command.extend(args.iter().map(String::as_str));
+    run(root, &cargo(), &command, &[])
+}
+
 pub fn demo(root: &Path, args: &[String]) -> Result<()> {
     specs::ensure_cached(root)?;
     let mut command = vec!["run", "--quiet", "--locked", "-p", "mastercard-demo", "--"];

@@ -58,6 +58,8 @@ pub fn interop(root: &Path) -> Result<()> {
             "differential_python",
             "--test",
             "differential_node",
+            "--test",
+            "reference_clients",
             "--",
             "--nocapture",
         ],

@@ -27,7 +27,10 @@ impl Target {
         let credentials = &sandbox.credentials;
         let ca_pem = read(&credentials.ca_cert)?;
         let roots = TrustRoots::from_pem(&ca_pem).map_err(|error| DemoError::setup("CA", error))?;
+        // The dispute-event ledger lives with the sandbox's state: the sandbox's fixed
+        // transactions are new disputes for each fresh sandbox, not duplicates of the last run's.
         let mastercom = MastercomClient::builder()
+            .dispute_event_ledger_sqlite(sandbox.state_dir().join("mastercom-ledger.sqlite3"))
             .base_url(&sandbox.mastercom_url)
             .consumer_key(&credentials.consumer_key)
             .signing_key_pkcs12(

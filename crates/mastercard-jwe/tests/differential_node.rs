@@ -36,7 +36,7 @@ enum Divergence {
 }
 
 struct Case {
-    id: &'static str,
+    id: String,
     mode: &'static str,
     document: String,
     /// Node encrypts, we decrypt.
@@ -61,8 +61,8 @@ fn nested(depth: usize, open: &str, close: &str, leaf: &str) -> String {
 
 fn cases() -> Vec<Case> {
     use Divergence::{IntegralFloat, None, RoundedInteger, UnquotedStringLeaf};
-    let case = |id, mode, document: String, node_to_rust, rust_to_node| Case {
-        id,
+    let case = |id: &str, mode, document: String, node_to_rust, rust_to_node| Case {
+        id: id.to_owned(),
         mode,
         document,
         node_to_rust,
@@ -253,7 +253,6 @@ fn generated_cases() -> Vec<Case> {
     let mut rng = Rng::new(0x4A57_4E4F_4445);
     (0..GENERATED)
         .map(|index| {
-            let id: &'static str = Box::leak(format!("generated-{index}").into_boxed_str());
             // Payloads (and `card`) are objects or arrays; leaves are covered above.
             let mut container = |depth| match generated_value(&mut rng, depth) {
                 value @ (Value::Object(_) | Value::Array(_)) => value,
@@ -265,7 +264,7 @@ fn generated_cases() -> Vec<Case> {
                 ("field", json!({"card": container(1), "id": index}))
             };
             Case {
-                id,
+                id: format!("generated-{index}"),
                 mode,
                 document: document.to_string(),
                 node_to_rust: Divergence::None,
@@ -354,7 +353,7 @@ fn rust_and_node_decrypt_each_other() {
     let mut counts = std::collections::BTreeMap::<String, usize>::new();
     let mut count = |what: String| *counts.entry(what).or_default() += 1;
     for case in &cases {
-        let id = case.id;
+        let id = case.id.as_str();
         let document: Value = serde_json::from_str(&case.document).unwrap();
 
         // Rust -> Node.

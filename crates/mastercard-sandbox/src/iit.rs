@@ -65,7 +65,12 @@ pub fn router(state: IitState) -> axum::Router {
 }
 
 /// An IIT error: `{"Errors":{"Error":[{Source, ReasonCode, Description, Recoverable, Details}]}}`.
+/// `Details` is always a non-empty string, as the published schema declares it (not nullable,
+/// `minLength: 1`), although the spec's own 401 example sends `null`.
 fn error(status: StatusCode, reason: &str, description: &str, details: Option<String>) -> Response {
+    let details = details
+        .filter(|d| !d.is_empty())
+        .unwrap_or_else(|| description.to_owned());
     let body = json!({"Errors": {"Error": [{
         "Source": "IIT",
         "ReasonCode": reason,
@@ -275,21 +280,16 @@ fn validate(plaintext: &[u8]) -> Result<Value, (&'static str, String)> {
     }
 }
 
-/// Deterministic insights: every number comes from SHA-256 of the canonical request (serde_json
-/// sorts object keys), so the same input always gets the same answer.
+/// Insights for one call. Every score and factor comes from SHA-256 of the canonical request
+/// (serde_json sorts object keys), so the same input always gets the same insights; the `id` is
+/// a fresh random UUID per call, as the spec describes it ("the generated unique transaction
+/// identifier").
 fn insights(input: &Value) -> Value {
     let digest = openssl::sha::sha256(input.to_string().as_bytes());
     let byte = |i: usize| u64::from(digest[i % digest.len()]);
     let word = |i: usize| (byte(i) << 8) | byte(i + 1);
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    let id = format!(
-        "{}-{}-4{}-a{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[13..16],
-        &hex[17..20],
-        &hex[20..32]
-    );
+    let id = crate::mastercom::model::uuid();
     let reason_codes = ["AA", "JA", "RA", "RB", "JC", "AB"];
     let reason = reason_codes[usize::try_from(byte(9)).unwrap_or(0) % reason_codes.len()];
     let get = |name: &str| input.get(name).and_then(Value::as_str).map(str::to_owned);
@@ -318,7 +318,7 @@ fn insights(input: &Value) -> Value {
     if let (Some(_), Some(map)) = (get("ipAddress"), individual.as_object_mut()) {
         map.insert(
             "ip".into(),
-            json!({"connectionType": "Cable/DSL", "lastSeenDays": byte(14) % 90}),
+            json!({"connectionType": "cable-dsl", "lastSeenDays": byte(14) % 90}),
         );
     }
     let mut out = json!({

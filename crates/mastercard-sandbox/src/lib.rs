@@ -35,7 +35,8 @@ use std::time::Duration;
 
 pub use error::SandboxError;
 pub use faults::{Fault, FaultAction, Faults};
-pub use mastercom::model::{SEED_TRANSACTIONS, SeedTransaction};
+pub use mastercom::clock::{Clock, ManualClock, SystemClock};
+pub use mastercom::model::{DuplicateEvents, SEED_TRANSACTIONS, SeedTransaction};
 pub use pki::Credentials;
 
 /// How to start a sandbox.
@@ -55,6 +56,9 @@ pub struct SandboxConfig {
     pub oauth_window: Duration,
     /// Trust these instead of the generated credentials.
     pub trust: Trust,
+    /// The dispute model's time (a [`ManualClock`] lets tests step over Mastercom's 60-second
+    /// duplicate window).
+    pub clock: Arc<dyn Clock>,
 }
 
 /// Public keys and certificates to trust instead of (or beside) the generated ones.
@@ -82,7 +86,15 @@ impl SandboxConfig {
             persistence: false,
             oauth_window: Duration::from_secs(300),
             trust: Trust::default(),
+            clock: mastercom::clock::system(),
         }
+    }
+
+    /// Reads the dispute model's time from `clock`.
+    #[must_use]
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// Turns SQLite persistence on or off.
@@ -107,7 +119,7 @@ impl Sandbox {
         } else {
             None
         };
-        let model = Arc::new(mastercom::model::Model::new(store)?);
+        let model = Arc::new(mastercom::model::Model::new(store, config.clock.clone())?);
         let mastercom_state =
             mastercom::AppState::new(&config, &credentials, model.clone(), faults.clone())?;
         let iit_state = iit::IitState::new(&config, &credentials, faults.clone())?;
@@ -187,6 +199,13 @@ impl RunningSandbox {
     /// How many claims the dispute model holds.
     pub fn claim_count(&self) -> usize {
         self.model.claim_count()
+    }
+
+    /// How often Mastercom's duplicate behaviour came into play (duplicates created inside its
+    /// 60-second blind spot, duplicates refused after it); also at `GET
+    /// /__sandbox/duplicate-events` on the Mastercom listener.
+    pub fn duplicate_events(&self) -> DuplicateEvents {
+        self.model.duplicate_events()
     }
 
     /// The state directory.

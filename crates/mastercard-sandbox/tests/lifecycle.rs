@@ -59,6 +59,21 @@ async fn lifecycle_through_the_generated_client() {
         .request_id
         .unwrap();
 
+    // A second presentment cannot come before the chargeback it answers. (A second one right
+    // after the first would be created: Mastercom's 60-second blind spot, tested in
+    // `duplicate_events.rs`.)
+    let refused = c
+        .create_chargeback(
+            &claim,
+            &typed(
+                json!({"chargebackType": "SECOND_PRESENTMENT", "amount": "1.00",
+            "currency": "USD", "documentIndicator": "false", "reasonCode": "2700"}),
+            ),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(refused.status().map(|s| s.as_u16()), Some(400));
+
     let chargeback = c
         .create_chargeback(
             &claim,
@@ -79,19 +94,6 @@ async fn lifecycle_through_the_generated_client() {
     )
     .await
     .unwrap();
-
-    // A second presentment cannot follow a second presentment.
-    let refused = c
-        .create_chargeback(
-            &claim,
-            &typed(
-                json!({"chargebackType": "SECOND_PRESENTMENT", "amount": "1.00",
-            "currency": "USD", "documentIndicator": "false", "reasonCode": "2700"}),
-            ),
-        )
-        .await
-        .unwrap_err();
-    assert_eq!(refused.status().map(|s| s.as_u16()), Some(400));
 
     let detail = c.get_claim_detail(&claim).await.unwrap().into_inner();
     assert_eq!(detail.chargeback_details.len(), 2);

@@ -281,7 +281,12 @@ async fn every_operation_answers_200_in_lifecycle_order() {
             None,
         )
         .await;
-    assert_eq!(got["fileAttachment"]["file"], PDF);
+    // Documents come back as the spec describes them: a ZIP file, here of the one upload.
+    let pdf = openssl::base64::decode_block(PDF).unwrap();
+    assert_eq!(
+        support::unzip::attachment(&got["fileAttachment"]),
+        vec![("receipt.pdf".to_owned(), pdf.clone())]
+    );
     r.ok(
         "issuerResponseRetrievalRequest",
         "POST",
@@ -380,7 +385,11 @@ async fn every_operation_answers_200_in_lifecycle_order() {
             None,
         )
         .await;
-    assert_eq!(merged["fileAttachment"]["filename"], "merged.pdf");
+    // Both uploads, concatenated into one PDF entry named after the chargeback.
+    assert_eq!(
+        support::unzip::attachment(&merged["fileAttachment"]),
+        vec![(format!("{cb}.pdf"), [pdf.clone(), pdf].concat())]
+    );
     let ack = r
         .ok(
             "acknowledgeChargebacks",
@@ -569,7 +578,10 @@ async fn every_operation_answers_200_in_lifecycle_order() {
             None,
         )
         .await;
-    assert!(data["data"].as_str().unwrap().contains(&a));
+    // `data` is the CSV, base64-encoded as the spec says.
+    let csv = openssl::base64::decode_block(data["data"].as_str().unwrap()).unwrap();
+    assert!(String::from_utf8(csv).unwrap().contains(&a));
+    assert_eq!(data["status"], "Available");
     r.ok(
         "Update Claim",
         "PUT",

@@ -15,6 +15,7 @@
 
 pub mod oauth1_population;
 pub mod pki;
+pub mod postgres;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -70,6 +70,19 @@ pub fn pre<E>(
     operation: &OperationInfo,
 ) -> Result<(), Error<E>> {
     let call = context(transport, operation);
+    // One home for the deadline, set before any step runs so a step that waits (the guard, for
+    // a dispute event's window) can spend from it: the call's override, else the client's rule.
+    // It bounds the whole call, retries and their waits included.
+    let body_len = request
+        .body()
+        .and_then(reqwest::Body::as_bytes)
+        .map_or(0, <[u8]>::len);
+    if let Some(timeout) = call
+        .timeout()
+        .or_else(|| transport.deadline_for(call.operation(), body_len))
+    {
+        *request.timeout_mut() = Some(timeout);
+    }
     for middleware in transport.middlewares() {
         if let Err(error) = middleware.on_request(request, &call) {
             // The message is for callers of the generated client itself; the typed client reads
@@ -138,19 +151,9 @@ async fn send(
 ) -> reqwest::Result<Response> {
     let started = Instant::now();
     let operation = call.operation();
-    let body_len = request
-        .body()
-        .and_then(reqwest::Body::as_bytes)
-        .map_or(0, <[u8]>::len);
-    // One home for the deadline: the call's override, else the client's rule. It bounds the
-    // whole call, retries and their waits included: a caller who allows 60 s gets an answer or
-    // an error within 60 s.
-    let timeout = call
-        .timeout()
-        .or_else(|| transport.deadline_for(operation, body_len))
-        .or_else(|| request.timeout().copied());
-    *request.timeout_mut() = timeout;
-    let deadline = timeout.map(|timeout| started + timeout);
+    // Set by `pre` (and shortened by any step that waited): a caller who allows 60 s gets an
+    // answer or an error within 60 s, retries included.
+    let deadline = request.timeout().map(|timeout| started + *timeout);
     let retry = transport
         .retry()
         .filter(|policy| policy.applies_to(operation));

@@ -15,8 +15,8 @@ use mastercard_transport::{
 };
 
 use crate::guard::{
-    Clock, DisputeEventGuard, DisputeEventLedger, LedgerError, MemoryLedger, SqliteLedger,
-    SystemClock, Windows,
+    Clock, DisputeEventGuard, DisputeEventLedger, GuardSettings, LedgerChoice, LedgerError,
+    Spacing, SystemClock, WhenClosed, Windows,
 };
 use crate::retry::RetryConfig;
 
@@ -132,23 +132,10 @@ pub enum BuildError {
     },
 }
 
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 enum GuardSetting {
-    Memory,
-    Sqlite(PathBuf),
-    Ledger(Arc<dyn DisputeEventLedger>),
+    Enabled(LedgerChoice),
     Disabled,
-}
-
-impl fmt::Debug for GuardSetting {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Memory => f.write_str("Memory"),
-            Self::Sqlite(path) => f.debug_tuple("Sqlite").field(path).finish(),
-            Self::Ledger(_) => f.write_str("Custom"),
-            Self::Disabled => f.write_str("Disabled"),
-        }
-    }
 }
 
 /// Builds a [`MastercomClient`]; start with [`MastercomClient::builder`] or
@@ -161,7 +148,7 @@ pub struct MastercomClientBuilder {
     http: HttpConfig,
     retry: RetryConfig,
     guard: GuardSetting,
-    windows: Windows,
+    guard_settings: GuardSettings,
     clock: Arc<dyn Clock>,
     middlewares: Vec<Arc<dyn Middleware>>,
 }
@@ -193,8 +180,8 @@ impl Default for MastercomClientBuilder {
                 ..HttpConfig::new(concat!("mastercom-rs/", env!("CARGO_PKG_VERSION")))
             },
             retry: RetryConfig::default(),
-            guard: GuardSetting::Memory,
-            windows: Windows::default(),
+            guard: GuardSetting::Enabled(LedgerChoice::Default),
+            guard_settings: GuardSettings::default(),
             clock: Arc::new(SystemClock),
             middlewares: Vec::new(),
         }
@@ -285,16 +272,46 @@ impl MastercomClientBuilder {
         self
     }
 
-    /// Keeps the dispute-event ledger in an SQLite file, shared by every process that uses the
-    /// same path and kept across restarts. Recommended in production.
+    /// Keeps the dispute-event ledger in an SQLite file, shared by every process of this
+    /// machine that uses the same path and kept across restarts. Without any ledger choice the
+    /// client uses SQLite at [`crate::guard::default_ledger_path`].
     pub fn dispute_event_ledger_sqlite(mut self, path: impl Into<PathBuf>) -> Self {
-        self.guard = GuardSetting::Sqlite(path.into());
+        self.guard = GuardSetting::Enabled(LedgerChoice::Sqlite(path.into()));
         self
     }
 
-    /// Uses your own ledger (e.g. a shared network store).
+    /// Keeps the dispute-event ledger in PostgreSQL, shared by workers on every machine that
+    /// uses the same database (`postgres://user:password@host:port/db`). The table is created
+    /// on first use.
+    pub fn dispute_event_ledger_postgres(mut self, connection_string: impl Into<String>) -> Self {
+        self.guard = GuardSetting::Enabled(LedgerChoice::Postgres(connection_string.into()));
+        self
+    }
+
+    /// Keeps the dispute-event ledger in this process's memory. Logs a warning when built: a
+    /// restart forgets the one-hour rule and other processes are not seen. For tests.
+    pub fn dispute_event_ledger_memory(mut self) -> Self {
+        self.guard = GuardSetting::Enabled(LedgerChoice::Memory);
+        self
+    }
+
+    /// Uses your own ledger (e.g. another shared store).
     pub fn dispute_event_ledger(mut self, ledger: Arc<dyn DisputeEventLedger>) -> Self {
-        self.guard = GuardSetting::Ledger(ledger);
+        self.guard = GuardSetting::Enabled(LedgerChoice::Custom(ledger));
+        self
+    }
+
+    /// Which calls the guard keeps apart (default: the same dispute event;
+    /// [`Spacing::AnyEventOnClaim`] spaces any two event-creating calls on one claim).
+    pub fn dispute_event_spacing(mut self, spacing: Spacing) -> Self {
+        self.guard_settings.spacing = spacing;
+        self
+    }
+
+    /// Whether a call whose window is closed is refused at once (default, with `retry_after`)
+    /// or waits for the window within its deadline.
+    pub fn when_dispute_event_window_closed(mut self, when_closed: WhenClosed) -> Self {
+        self.guard_settings.when_closed = when_closed;
         self
     }
 
@@ -307,7 +324,7 @@ impl MastercomClientBuilder {
 
     /// The guard's windows (defaults: 60 s after a send, 1 h after an unknown outcome).
     pub fn dispute_event_windows(mut self, windows: Windows) -> Self {
-        self.windows = windows;
+        self.guard_settings.windows = windows;
         self
     }
 
@@ -337,9 +354,7 @@ impl MastercomClientBuilder {
         let http = self.http.build_client(None)?;
 
         let ledger: Option<Arc<dyn DisputeEventLedger>> = match self.guard {
-            GuardSetting::Memory => Some(Arc::new(MemoryLedger::new())),
-            GuardSetting::Sqlite(path) => Some(Arc::new(SqliteLedger::open(path)?)),
-            GuardSetting::Ledger(ledger) => Some(ledger),
+            GuardSetting::Enabled(choice) => Some(choice.open()?),
             GuardSetting::Disabled => None,
         };
         let guard_enabled = ledger.is_some();
@@ -355,7 +370,11 @@ impl MastercomClientBuilder {
             .with_deadline(move |operation, body_len| timeouts.for_call(operation, body_len))
             .with(OAuth1Signing::new(signer));
         if let Some(ledger) = ledger {
-            transport = transport.with(DisputeEventGuard::new(ledger, self.clock, self.windows));
+            transport = transport.with(DisputeEventGuard::new(
+                ledger,
+                self.clock,
+                self.guard_settings,
+            ));
         }
         for middleware in self.middlewares {
             transport = transport.with_shared(middleware);
@@ -421,7 +440,8 @@ impl MastercomClient {
     /// | `MASTERCARD_SIGNING_KEY_ALIAS` | PKCS#12 alias (optional) |
     /// | `MASTERCARD_SIGNING_KEY_PASSWORD` | PKCS#12 password (optional, default empty) |
     /// | `MASTERCARD_ENVIRONMENT` | `sandbox` (default), `production`, or a base URL |
-    /// | `MASTERCOM_LEDGER_PATH` | SQLite file for the dispute-event ledger (optional; default in memory) |
+    /// | `MASTERCOM_LEDGER_URL` | `postgres://…` (the dispute-event ledger in PostgreSQL, shared by machines), or `memory:` (warns; tests only) |
+    /// | `MASTERCOM_LEDGER_PATH` | SQLite file for the ledger (default: [`crate::guard::default_ledger_path`]) |
     /// | `MASTERCARD_CA_CERT` | PEM file of the only CAs trusted for the server (optional; default the platform's roots), e.g. a local sandbox's or a TLS-inspecting proxy's |
     pub fn from_env() -> Result<MastercomClientBuilder, BuildError> {
         let var = |name| std::env::var(name).ok().filter(|value| !value.is_empty());
@@ -451,8 +471,30 @@ impl MastercomClient {
         if let Some(environment) = var("MASTERCARD_ENVIRONMENT") {
             builder = builder.environment(Environment::parse(&environment));
         }
-        if let Some(ledger) = var("MASTERCOM_LEDGER_PATH") {
-            builder = builder.dispute_event_ledger_sqlite(ledger);
+        match (var("MASTERCOM_LEDGER_URL"), var("MASTERCOM_LEDGER_PATH")) {
+            (Some(_), Some(_)) => {
+                return Err(BuildError::Environment {
+                    name: "MASTERCOM_LEDGER_URL",
+                    reason: "set together with MASTERCOM_LEDGER_PATH; choose one ledger".to_owned(),
+                });
+            }
+            (Some(url), None) if url == "memory:" => {
+                builder = builder.dispute_event_ledger_memory();
+            }
+            (Some(url), None)
+                if url.starts_with("postgres://") || url.starts_with("postgresql://") =>
+            {
+                builder = builder.dispute_event_ledger_postgres(url);
+            }
+            (Some(_), None) => {
+                return Err(BuildError::Environment {
+                    name: "MASTERCOM_LEDGER_URL",
+                    reason: "must start with postgres:// or postgresql:// (or be memory:)"
+                        .to_owned(),
+                });
+            }
+            (None, Some(path)) => builder = builder.dispute_event_ledger_sqlite(path),
+            (None, None) => {}
         }
         if let Some(ca) = var("MASTERCARD_CA_CERT") {
             let pem = std::fs::read(&ca).map_err(|_| BuildError::Environment {

@@ -19,4 +19,9 @@ impl Error {
     pub fn guard_refusal(&self) -> Option<&GuardRefusal> {
         self.find_source::<GuardRefusal>()
     }
+
+    /// When the refused call may be made (the guard's `retry_after`), if the guard refused it.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        self.guard_refusal()?.retry_after
+    }
 }

@@ -57,19 +57,26 @@ async fn identical_event_within_60_s_is_refused_and_allowed_after() {
     assert!(!error.request_may_have_been_sent());
     let message = error.to_string();
     assert!(
-        message.contains("duplicate dispute event prevented, not sent"),
+        message.contains("duplicate dispute event prevented") && message.contains("not sent"),
         "{message}"
     );
+    assert_eq!(error.retry_after(), Some(Duration::from_secs(1)));
     assert_eq!(
         server.seen().len(),
         1,
         "the duplicate never reached the server"
     );
 
-    // A different body or another claim is a different event.
+    // Another amount is still the same dispute event (same claim, same chargeback cycle)...
     let mut other = chargeback();
     other.amount = "101.00".parse().unwrap();
-    client.create_chargeback(CLAIM, &other).await.unwrap();
+    let error = client.create_chargeback(CLAIM, &other).await.unwrap_err();
+    assert_eq!(refusal(&error), RefusalReason::Duplicate);
+    // ...another claim is not.
+    client
+        .create_chargeback("200002020655", &other)
+        .await
+        .unwrap();
     assert_eq!(server.seen().len(), 2);
 
     clock.advance(Duration::from_secs(2));

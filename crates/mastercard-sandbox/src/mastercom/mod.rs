@@ -1,6 +1,7 @@
 //! Mastercom at `/mastercom`: every operation of the pinned spec, routed from
 //! [`mastercom::OPERATIONS`], behind OAuth1 verification of the request exactly as received.
 
+pub mod clock;
 mod errors;
 pub mod model;
 mod ops;
@@ -74,13 +75,39 @@ impl AppState {
     }
 }
 
-/// The Mastercom listener's router (plus the fault admin routes).
+/// The Mastercom listener's router (plus the fault admin routes and the duplicate-event
+/// counts).
 pub fn router(state: AppState) -> axum::Router {
     let admin = faults::admin_router(state.faults.clone());
+    let counts = axum::Router::new()
+        .route(
+            "/__sandbox/duplicate-events",
+            axum::routing::get(duplicate_events),
+        )
+        .with_state(state.model.clone());
     axum::Router::new()
         .fallback(handle)
         .with_state(state)
         .merge(admin)
+        .merge(counts)
+}
+
+/// `GET /__sandbox/duplicate-events` (loopback peers only, like the fault routes):
+/// `{"created": n, "refused": m}`.
+async fn duplicate_events(
+    State(model): State<Arc<model::Model>>,
+    connection: Option<axum::Extension<Connection>>,
+) -> Response {
+    match connection.as_deref() {
+        Some(c) if c.peer.ip().is_loopback() => {
+            axum::Json(model.duplicate_events()).into_response()
+        }
+        _ => (
+            StatusCode::FORBIDDEN,
+            "admin endpoints answer loopback peers only",
+        )
+            .into_response(),
+    }
 }
 
 async fn handle(State(state): State<AppState>, request: Request) -> Response {

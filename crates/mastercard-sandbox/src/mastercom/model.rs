@@ -5,19 +5,34 @@
 //! case is written through to SQLite as a JSON blob.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::clock::Clock;
 use super::errors::ApiError;
 use crate::SandboxError;
 use crate::store::Store;
 
-/// Two identical dispute events closer than this are both accepted (Mastercom's own limitation:
-/// its duplicate check does not see an event that is still being processed).
+/// Two dispute events of the same type on the same claim closer than this are both created
+/// (Mastercom's own limitation: its duplicate check does not see an event still being
+/// processed); a later one is refused as a duplicate.
 pub const DUPLICATE_WINDOW_SECS: u64 = 60;
+
+/// How often Mastercom's duplicate behaviour came into play, for tests that assert a client
+/// never made the sandbox create a duplicate.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct DuplicateEvents {
+    /// Events created although an event of the same type on the same claim was less than
+    /// [`DUPLICATE_WINDOW_SECS`] older (Mastercom's blind spot: real duplicates).
+    pub created: u64,
+    /// Events refused with `DUPLICATE_EVENT` (the same event again after the window).
+    pub refused: u64,
+}
 
 /// A seeded authorization + clearing pair that transaction search finds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,8 +147,6 @@ pub struct Chargeback {
     pub memo: String,
     /// Creation time (Unix seconds).
     pub created: u64,
-    /// The request body, compared by the duplicate check.
-    pub fingerprint: String,
 }
 
 /// A retrieval request and its fulfilment.
@@ -163,8 +176,6 @@ pub struct Retrieval {
     pub documents: Vec<Document>,
     /// Creation time (Unix seconds).
     pub created: u64,
-    /// Request body for the duplicate check.
-    pub fingerprint: String,
 }
 
 /// A claim (a dispute on one transaction).
@@ -194,10 +205,14 @@ pub struct Claim {
     pub chargebacks: Vec<Chargeback>,
     /// Retrieval requests.
     pub retrievals: Vec<Retrieval>,
-    /// Fees (raw request bodies with their id).
+    /// Fees, as `FeeDetails`.
     pub fees: Vec<Value>,
     /// Fraud reports (raw request bodies with their id).
     pub frauds: Vec<Value>,
+    /// When the last fee of each reason and the last fraud report were created, for the
+    /// duplicate check (`FeeDetails` and the fraud bodies carry no time of day).
+    #[serde(default)]
+    pub event_times: BTreeMap<String, u64>,
 }
 
 impl Claim {
@@ -250,11 +265,14 @@ struct Inner {
 /// The dispute model shared by all Mastercom requests.
 pub struct Model {
     inner: Mutex<Inner>,
+    clock: Arc<dyn Clock>,
+    duplicates_created: AtomicU64,
+    duplicates_refused: AtomicU64,
 }
 
 impl Model {
-    /// An empty model, or the one persisted in `store`.
-    pub fn new(store: Option<Store>) -> Result<Self, SandboxError> {
+    /// An empty model, or the one persisted in `store`, reading time from `clock`.
+    pub fn new(store: Option<Store>, clock: Arc<dyn Clock>) -> Result<Self, SandboxError> {
         let mut inner = Inner::default();
         if let Some(store) = &store {
             for value in store.load("claim")? {
@@ -271,7 +289,42 @@ impl Model {
         inner.store = store;
         Ok(Self {
             inner: Mutex::new(inner),
+            clock,
+            duplicates_created: AtomicU64::new(0),
+            duplicates_refused: AtomicU64::new(0),
         })
+    }
+
+    /// The model's current time (Unix seconds).
+    pub fn now(&self) -> u64 {
+        self.clock.now()
+    }
+
+    /// Counts of Mastercom's duplicate behaviour since the sandbox started.
+    pub fn duplicate_events(&self) -> DuplicateEvents {
+        DuplicateEvents {
+            created: self.duplicates_created.load(Ordering::SeqCst),
+            refused: self.duplicates_refused.load(Ordering::SeqCst),
+        }
+    }
+
+    /// Applies Mastercom's duplicate behaviour to a new event, given when the previous event of
+    /// the same type on the same claim was created (if any): inside the window it is created
+    /// anyway (`Ok(true)`: a duplicate Mastercom cannot see), after it it is refused.
+    pub fn duplicate_check(&self, previous: Option<u64>) -> Result<bool, ApiError> {
+        let Some(created) = previous else {
+            return Ok(false);
+        };
+        if self.now().saturating_sub(created) < DUPLICATE_WINDOW_SECS {
+            self.duplicates_created.fetch_add(1, Ordering::SeqCst);
+            Ok(true)
+        } else {
+            self.duplicates_refused.fetch_add(1, Ordering::SeqCst);
+            Err(ApiError::invalid(
+                "DUPLICATE_EVENT",
+                "a dispute event of this type already exists on this claim",
+            ))
+        }
     }
 
     /// Number of claims.
@@ -298,7 +351,7 @@ impl Model {
                 return Err(error);
             }
         };
-        claim.modified = now();
+        claim.modified = self.clock.now();
         let snapshot = claim.clone();
         persist(&inner, "claim", &snapshot.id, &snapshot)?;
         Ok(out)
@@ -344,9 +397,18 @@ impl Model {
         Ok(out)
     }
 
-    /// Stores a new case.
-    pub fn insert_case(&self, case: Case) -> Result<(), ApiError> {
+    /// Stores a new case, unless Mastercom's duplicate check refuses it: the latest existing
+    /// case for which `same` holds is the previous event of the same type (checked and inserted
+    /// under one lock, so two racing filings are judged in order).
+    pub fn insert_case(&self, case: Case, same: impl Fn(&Case) -> bool) -> Result<(), ApiError> {
         let mut inner = self.inner.lock();
+        let previous = inner
+            .cases
+            .values()
+            .filter(|c| same(c))
+            .map(|c| c.created)
+            .max();
+        self.duplicate_check(previous)?;
         persist(&inner, "case", &case.id, &case)?;
         inner.cases.insert(case.id.clone(), case);
         Ok(())
@@ -409,13 +471,6 @@ impl Claim {
     pub fn seed_transaction(&self) -> Option<&'static SeedTransaction> {
         self.seed()
     }
-}
-
-/// Seconds since the Unix epoch.
-pub fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
 }
 
 /// `YYYY-MM-DD` of a Unix time (UTC).

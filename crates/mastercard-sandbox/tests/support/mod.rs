@@ -7,6 +7,8 @@
     missing_docs
 )]
 
+pub mod unzip;
+
 use std::path::Path;
 
 use mastercard_keys::{Pkcs12Options, PrivateKey};

@@ -10,6 +10,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 pub trait Clock: Send + Sync + Debug + 'static {
     /// Milliseconds since the Unix epoch.
     fn now_ms(&self) -> u64;
+
+    /// Waits `duration` (the guard's wait-for-the-window mode). The default blocks the thread,
+    /// moving other tasks of a multi-threaded runtime elsewhere meanwhile.
+    fn sleep(&self, duration: Duration) {
+        super::sqlite::off_the_runtime(|| std::thread::sleep(duration));
+    }
 }
 
 /// The system clock.
@@ -50,5 +56,10 @@ impl ManualClock {
 impl Clock for ManualClock {
     fn now_ms(&self) -> u64 {
         self.now_ms.load(Ordering::SeqCst)
+    }
+
+    /// Moves time forward instead of waiting.
+    fn sleep(&self, duration: Duration) {
+        self.advance(duration);
     }
 }

@@ -1,33 +1,34 @@
 //! Where the guard remembers dispute events: the [`DisputeEventLedger`] trait and its in-memory
-//! store. The SQLite store is in `sqlite.rs`.
+//! store. SQLite is in `sqlite.rs`, PostgreSQL in `postgres.rs`.
 //!
-//! # Adding a shared network store (many machines)
+//! A ledger stores, per [`LedgerKey::id`] (a hex SHA-256), an [`Entry`]: a state and when it was
+//! entered. [`DisputeEventLedger::reserve`] reads the entries of all of an event's keys, applies
+//! [`decide`] and, if nothing blocks, marks every key in flight — in one atomic step shared by
+//! every client of the store. [`DisputeEventLedger::record`] stores the outcome after the call.
+//! No lock is held between the two: the in-flight entries are what keeps a second caller out
+//! while the request is on the wire.
 //!
-//! Implement the two methods against a store with an atomic conditional write, keyed by
-//! [`EventKey::id`]: e.g. Redis (a Lua script that reads the entry, applies [`blocks`] and sets
-//! `InFlight` with an expiry of [`Windows::unknown`]), or PostgreSQL (`SELECT … FOR UPDATE` +
-//! upsert in one transaction, as the SQLite store does). The methods are synchronous because the
-//! guard runs inside the request hook; use a blocking client with short timeouts (and a
-//! multi-threaded runtime, or `tokio::task::block_in_place`). If the store cannot be reached,
-//! return [`LedgerError`]: the guard then refuses the event (nothing is sent), which is the safe
-//! failure for a duplicate-prevention rule.
+//! If the store cannot be reached, return [`LedgerError`]: the guard then refuses the event
+//! (nothing is sent), which is the safe failure for a duplicate-prevention rule.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use super::key::EventKey;
+use super::decide::{Decision, KeyKind, LedgerKey, decide, window};
 
-/// How long entries block an identical event.
+/// How long entries block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Windows {
-    /// After a successful (or accepted) send: Mastercom cannot detect duplicates less than a
-    /// minute apart. Default 60 s.
+    /// After a successful (or accepted) send of the same event: Mastercom cannot detect
+    /// duplicates less than a minute apart. Default 60 s.
     pub duplicate: Duration,
-    /// After an outcome-unknown failure (and while a send is in flight): Mastercom asks to wait
-    /// an hour after a timeout before resubmitting. Default 1 h.
+    /// After an outcome-unknown failure of the same event (and while a send is in flight):
+    /// Mastercom asks to wait an hour after a timeout before resubmitting. Default 1 h.
     pub unknown: Duration,
+    /// Strict mode: between any two event-creating calls on one claim. Default 60 s.
+    pub spacing: Duration,
 }
 
 impl Default for Windows {
@@ -35,11 +36,19 @@ impl Default for Windows {
         Self {
             duplicate: Duration::from_secs(60),
             unknown: Duration::from_secs(3600),
+            spacing: Duration::from_secs(60),
         }
     }
 }
 
-/// The state of a remembered event.
+impl Windows {
+    /// The longest window: entries older than this block nothing and may be deleted.
+    pub fn longest(&self) -> Duration {
+        self.duplicate.max(self.unknown).max(self.spacing)
+    }
+}
+
+/// The state of a remembered key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EntryState {
     /// Reserved and being sent — or its sender died, or the caller dropped the call's future,
@@ -48,7 +57,7 @@ pub enum EntryState {
     InFlight,
     /// Mastercard answered 2xx.
     Sent,
-    /// The outcome is unknown (timeout, connection lost after sending, 5xx).
+    /// The outcome is unknown (timeout, connection lost after sending, 408, 5xx).
     Unknown,
 }
 
@@ -62,30 +71,23 @@ impl EntryState {
         }
     }
 
-    /// Parses [`EntryState::as_str`].
-    pub fn parse(text: &str) -> Option<Self> {
+    /// Parses [`EntryState::as_str`]; anything else reads as in flight (blocking is the safe
+    /// reading of an unreadable row).
+    pub fn parse_or_in_flight(text: &str) -> Self {
         [Self::InFlight, Self::Sent, Self::Unknown]
             .into_iter()
             .find(|state| state.as_str() == text)
+            .unwrap_or(Self::InFlight)
     }
 }
 
-/// A remembered event: its state and when it entered it (ms since the Unix epoch).
+/// A remembered key: its state and when it entered it (ms since the Unix epoch).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Entry {
     /// The state.
     pub state: EntryState,
     /// When the state was recorded.
     pub at_ms: u64,
-}
-
-/// What the ledger decided.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reservation {
-    /// No blocking entry: the event is now `InFlight` and may be sent.
-    Reserved,
-    /// An entry blocks it.
-    Refused(Entry),
 }
 
 /// How a reserved event ended.
@@ -100,7 +102,7 @@ pub enum RecordedOutcome {
 }
 
 impl RecordedOutcome {
-    /// The state to store, or `None` when the entry is to be forgotten.
+    /// The state to store, or `None` when the entries are to be forgotten.
     pub fn state(self) -> Option<EntryState> {
         match self {
             Self::Sent => Some(EntryState::Sent),
@@ -111,6 +113,7 @@ impl RecordedOutcome {
 }
 
 /// The ledger could not be used; the guard refuses the event rather than risk a duplicate.
+/// The message never contains a password.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LedgerError(pub String);
 
@@ -122,44 +125,42 @@ impl fmt::Display for LedgerError {
 
 impl std::error::Error for LedgerError {}
 
-/// Remembers dispute events. Implementations must make [`check_and_reserve`] atomic across
-/// every client sharing the store (threads, processes, machines).
+/// When an entry of `kind` in `state` recorded at `at_ms` stops blocking under `windows` (a
+/// store may delete it after that).
+pub fn expires_ms(kind: KeyKind, state: EntryState, at_ms: u64, windows: Windows) -> u64 {
+    let window_ms = u64::try_from(window(kind, state, windows).as_millis()).unwrap_or(u64::MAX);
+    at_ms.saturating_add(window_ms)
+}
+
+/// Remembers dispute events. Implementations must make [`reserve`] atomic across every client
+/// sharing the store (threads, processes, machines).
 ///
-/// [`check_and_reserve`]: DisputeEventLedger::check_and_reserve
+/// [`reserve`]: DisputeEventLedger::reserve
 pub trait DisputeEventLedger: Send + Sync + 'static {
-    /// If an entry for `key` [`blocks`] at `now_ms`, returns it; otherwise records `key` as
-    /// `InFlight` at `now_ms` — in one atomic step.
-    fn check_and_reserve(
+    /// Reads the entries of `keys`, applies [`decide`] at `now_ms`, and on
+    /// [`Decision::Reserve`] records every key as `InFlight` at `now_ms` — in one atomic step.
+    fn reserve(
         &self,
-        key: &EventKey,
+        keys: &[LedgerKey],
         now_ms: u64,
         windows: Windows,
-    ) -> Result<Reservation, LedgerError>;
+    ) -> Result<Decision, LedgerError>;
 
-    /// Records how a reserved event ended.
+    /// Records how a reserved event ended, for all of its keys.
     fn record(
         &self,
-        key: &EventKey,
+        keys: &[LedgerKey],
         outcome: RecordedOutcome,
         now_ms: u64,
+        windows: Windows,
     ) -> Result<(), LedgerError>;
 }
 
-/// Whether `entry` still blocks an identical event at `now_ms`. Shared by every store so they
-/// agree on the rule.
-pub fn blocks(entry: Entry, now_ms: u64, windows: Windows) -> bool {
-    let window = match entry.state {
-        EntryState::Sent => windows.duplicate,
-        EntryState::InFlight | EntryState::Unknown => windows.unknown,
-    };
-    let window_ms = u64::try_from(window.as_millis()).unwrap_or(u64::MAX);
-    now_ms.saturating_sub(entry.at_ms) < window_ms
-}
-
-/// A ledger in this process's memory: shared by clones of one client, lost on restart.
+/// A ledger in this process's memory: shared by clones of one client, lost on restart. Only
+/// for tests and single short-lived processes: the one-hour rule does not survive a restart.
 #[derive(Debug, Default)]
 pub struct MemoryLedger {
-    entries: Mutex<HashMap<String, Entry>>,
+    entries: Mutex<HashMap<String, (KeyKind, Entry)>>,
 }
 
 impl MemoryLedger {
@@ -174,45 +175,55 @@ pub(super) fn poisoned<T>(_: T) -> LedgerError {
 }
 
 impl DisputeEventLedger for MemoryLedger {
-    fn check_and_reserve(
+    fn reserve(
         &self,
-        key: &EventKey,
+        keys: &[LedgerKey],
         now_ms: u64,
         windows: Windows,
-    ) -> Result<Reservation, LedgerError> {
+    ) -> Result<Decision, LedgerError> {
         let mut entries = self.entries.lock().map_err(poisoned)?;
-        entries.retain(|_, entry| blocks(*entry, now_ms, windows));
-        let id = key.id();
-        if let Some(entry) = entries.get(&id) {
-            return Ok(Reservation::Refused(*entry));
+        entries.retain(|_, (kind, entry)| {
+            expires_ms(*kind, entry.state, entry.at_ms, windows) > now_ms
+        });
+        let current: Vec<_> = keys
+            .iter()
+            .map(|key| (key.kind, entries.get(&key.id).map(|(_, entry)| *entry)))
+            .collect();
+        let decision = decide(&current, now_ms, windows);
+        if decision == Decision::Reserve {
+            for key in keys {
+                let entry = Entry {
+                    state: EntryState::InFlight,
+                    at_ms: now_ms,
+                };
+                entries.insert(key.id.clone(), (key.kind, entry));
+            }
         }
-        entries.insert(
-            id,
-            Entry {
-                state: EntryState::InFlight,
-                at_ms: now_ms,
-            },
-        );
-        Ok(Reservation::Reserved)
+        Ok(decision)
     }
 
     fn record(
         &self,
-        key: &EventKey,
+        keys: &[LedgerKey],
         outcome: RecordedOutcome,
         now_ms: u64,
+        _windows: Windows,
     ) -> Result<(), LedgerError> {
         let mut entries = self.entries.lock().map_err(poisoned)?;
-        match outcome.state() {
-            Some(state) => entries.insert(
-                key.id(),
-                Entry {
-                    state,
-                    at_ms: now_ms,
-                },
-            ),
-            None => entries.remove(&key.id()),
-        };
+        for key in keys {
+            match outcome.state() {
+                Some(state) => {
+                    let entry = Entry {
+                        state,
+                        at_ms: now_ms,
+                    };
+                    entries.insert(key.id.clone(), (key.kind, entry));
+                }
+                None => {
+                    entries.remove(&key.id);
+                }
+            }
+        }
         Ok(())
     }
 }

@@ -1,10 +1,11 @@
 //! A [`DisputeEventLedger`] in an SQLite file: survives restarts and is shared by every process
-//! on the machine that opens the same file.
+//! on the machine that opens the same file. For several machines, see `postgres.rs`.
 //!
 //! Safety across processes comes from SQLite itself: WAL mode (readers never block the writer),
 //! a busy timeout (a second writer waits instead of failing), and `BEGIN IMMEDIATE` for
-//! check-and-reserve, which takes the write lock before reading, so two processes cannot both
-//! see "no entry" and both send.
+//! reserve, which takes the write lock before reading, so two processes cannot both see "no
+//! entry" and both send. The lock is released when `reserve` returns, before the request is
+//! sent.
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -12,13 +13,13 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use super::key::EventKey;
+use super::decide::{Decision, LedgerKey, decide};
 use super::ledger::{
-    DisputeEventLedger, Entry, EntryState, LedgerError, RecordedOutcome, Reservation, Windows,
-    blocks, poisoned,
+    DisputeEventLedger, Entry, EntryState, LedgerError, RecordedOutcome, Windows, expires_ms,
+    poisoned,
 };
 
-/// The SQLite ledger. Opening it creates the file and table if needed.
+/// The SQLite ledger. Opening it creates the file, its folder and the table if needed.
 #[derive(Debug)]
 pub struct SqliteLedger {
     connection: Mutex<Connection>,
@@ -28,10 +29,29 @@ fn sql(error: rusqlite::Error) -> LedgerError {
     LedgerError(format!("SQLite: {error}"))
 }
 
+/// The table. Keys are hex SHA-256 digests: no claim id, transaction id or body is stored.
+const SCHEMA: &str = "PRAGMA synchronous=NORMAL;
+     CREATE TABLE IF NOT EXISTS mastercom_guard_ledger (
+         key TEXT PRIMARY KEY,
+         state TEXT NOT NULL,
+         at_ms INTEGER NOT NULL,
+         expires_ms INTEGER NOT NULL
+     );
+     CREATE INDEX IF NOT EXISTS mastercom_guard_ledger_expiry
+         ON mastercom_guard_ledger (expires_ms);";
+
 impl SqliteLedger {
-    /// Opens (or creates) the ledger at `path`.
+    /// Opens (or creates) the ledger at `path`, creating its folder if needed.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, LedgerError> {
         let path = path.as_ref();
+        if let Some(folder) = path
+            .parent()
+            .filter(|folder| !folder.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(folder).map_err(|error| {
+                LedgerError(format!("cannot create {}: {error}", folder.display()))
+            })?;
+        }
         let connection = Connection::open(path)
             .map_err(|error| LedgerError(format!("cannot open {}: {error}", path.display())))?;
         connection
@@ -40,18 +60,7 @@ impl SqliteLedger {
         let _mode: String = connection
             .query_row("PRAGMA journal_mode=WAL", [], |row| row.get(0))
             .map_err(sql)?;
-        connection
-            .execute_batch(
-                "PRAGMA synchronous=NORMAL;
-                 CREATE TABLE IF NOT EXISTS dispute_events (
-                     key TEXT PRIMARY KEY,
-                     operation TEXT NOT NULL,
-                     claim_id TEXT,
-                     state TEXT NOT NULL,
-                     at_ms INTEGER NOT NULL
-                 );",
-            )
-            .map_err(sql)?;
+        connection.execute_batch(SCHEMA).map_err(sql)?;
         Ok(Self {
             connection: Mutex::new(connection),
         })
@@ -62,11 +71,11 @@ fn to_i64(ms: u64) -> i64 {
     i64::try_from(ms).unwrap_or(i64::MAX)
 }
 
-/// Runs a ledger call that may wait for another process's write lock (up to the busy timeout).
-/// The guard calls the ledger from the request hook, on a runtime thread: on a multi-threaded
-/// runtime the runtime moves its other tasks to another thread meanwhile, so one slow lock does
-/// not stall unrelated requests. (A current-thread runtime has nowhere to move them.)
-fn off_the_runtime<T>(work: impl FnOnce() -> T) -> T {
+/// Runs a ledger call that may wait for another process's lock or a network round trip. The
+/// guard calls the ledger from the request hook, on a runtime thread: on a multi-threaded
+/// runtime the runtime moves its other tasks to another thread meanwhile, so one slow ledger
+/// does not stall unrelated requests. (A current-thread runtime has nowhere to move them.)
+pub(super) fn off_the_runtime<T>(work: impl FnOnce() -> T) -> T {
     use tokio::runtime::{Handle, RuntimeFlavor};
     match Handle::try_current() {
         Ok(handle) if handle.runtime_flavor() == RuntimeFlavor::MultiThread => {
@@ -77,111 +86,116 @@ fn off_the_runtime<T>(work: impl FnOnce() -> T) -> T {
 }
 
 impl DisputeEventLedger for SqliteLedger {
-    fn check_and_reserve(
+    fn reserve(
         &self,
-        key: &EventKey,
+        keys: &[LedgerKey],
         now_ms: u64,
         windows: Windows,
-    ) -> Result<Reservation, LedgerError> {
-        off_the_runtime(|| self.reserve(key, now_ms, windows))
+    ) -> Result<Decision, LedgerError> {
+        off_the_runtime(|| self.reserve_now(keys, now_ms, windows))
     }
 
     fn record(
         &self,
-        key: &EventKey,
+        keys: &[LedgerKey],
         outcome: RecordedOutcome,
         now_ms: u64,
+        windows: Windows,
     ) -> Result<(), LedgerError> {
-        off_the_runtime(|| self.store(key, outcome, now_ms))
+        off_the_runtime(|| self.store(keys, outcome, now_ms, windows))
     }
 }
 
 impl SqliteLedger {
-    fn reserve(
+    fn reserve_now(
         &self,
-        key: &EventKey,
+        keys: &[LedgerKey],
         now_ms: u64,
         windows: Windows,
-    ) -> Result<Reservation, LedgerError> {
+    ) -> Result<Decision, LedgerError> {
         let mut connection = self.connection.lock().map_err(poisoned)?;
         let transaction = connection
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(sql)?;
-        let id = key.id();
-        let existing: Option<(String, i64)> = transaction
-            .query_row(
-                "SELECT state, at_ms FROM dispute_events WHERE key = ?1",
-                params![id],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )
-            .optional()
-            .map_err(sql)?;
-        if let Some((state, at_ms)) = existing {
-            // An unreadable state is treated as in flight: blocking is the safe reading.
-            let entry = Entry {
-                state: EntryState::parse(&state).unwrap_or(EntryState::InFlight),
+        let mut current = Vec::with_capacity(keys.len());
+        for key in keys {
+            let existing: Option<(String, i64)> = transaction
+                .query_row(
+                    "SELECT state, at_ms FROM mastercom_guard_ledger WHERE key = ?1",
+                    params![key.id],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()
+                .map_err(sql)?;
+            let entry = existing.map(|(state, at_ms)| Entry {
+                state: EntryState::parse_or_in_flight(&state),
                 at_ms: u64::try_from(at_ms).unwrap_or(0),
-            };
-            if blocks(entry, now_ms, windows) {
-                transaction.commit().map_err(sql)?;
-                return Ok(Reservation::Refused(entry));
-            }
+            });
+            current.push((key.kind, entry));
         }
-        transaction
-            .execute(
-                "INSERT OR REPLACE INTO dispute_events (key, operation, claim_id, state, at_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![
-                    id,
-                    key.operation,
-                    key.claim_id,
-                    EntryState::InFlight.as_str(),
-                    to_i64(now_ms)
-                ],
-            )
-            .map_err(sql)?;
-        // Entries older than the longest window block nothing; drop them to bound the file.
-        let horizon =
-            now_ms.saturating_sub(u64::try_from(windows.unknown.as_millis()).unwrap_or(0));
-        transaction
-            .execute(
-                "DELETE FROM dispute_events WHERE at_ms < ?1",
-                params![to_i64(horizon)],
-            )
-            .map_err(sql)?;
+        let decision = decide(&current, now_ms, windows);
+        if decision == Decision::Reserve {
+            for key in keys {
+                upsert(&transaction, key, EntryState::InFlight, now_ms, windows)?;
+            }
+            // Expired entries block nothing; dropping them bounds the file.
+            transaction
+                .execute(
+                    "DELETE FROM mastercom_guard_ledger WHERE expires_ms <= ?1",
+                    params![to_i64(now_ms)],
+                )
+                .map_err(sql)?;
+        }
         transaction.commit().map_err(sql)?;
-        Ok(Reservation::Reserved)
+        Ok(decision)
     }
 
     fn store(
         &self,
-        key: &EventKey,
+        keys: &[LedgerKey],
         outcome: RecordedOutcome,
         now_ms: u64,
+        windows: Windows,
     ) -> Result<(), LedgerError> {
-        let connection = self.connection.lock().map_err(poisoned)?;
-        let Some(state) = outcome.state() else {
-            connection
-                .execute(
-                    "DELETE FROM dispute_events WHERE key = ?1",
-                    params![key.id()],
-                )
-                .map_err(sql)?;
-            return Ok(());
-        };
-        connection
-            .execute(
-                "INSERT OR REPLACE INTO dispute_events (key, operation, claim_id, state, at_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![
-                    key.id(),
-                    key.operation,
-                    key.claim_id,
-                    state.as_str(),
-                    to_i64(now_ms)
-                ],
-            )
+        let mut connection = self.connection.lock().map_err(poisoned)?;
+        let transaction = connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(sql)?;
-        Ok(())
+        for key in keys {
+            match outcome.state() {
+                Some(state) => upsert(&transaction, key, state, now_ms, windows)?,
+                None => {
+                    transaction
+                        .execute(
+                            "DELETE FROM mastercom_guard_ledger WHERE key = ?1",
+                            params![key.id],
+                        )
+                        .map_err(sql)?;
+                }
+            }
+        }
+        transaction.commit().map_err(sql)
     }
+}
+
+fn upsert(
+    transaction: &rusqlite::Transaction<'_>,
+    key: &LedgerKey,
+    state: EntryState,
+    now_ms: u64,
+    windows: Windows,
+) -> Result<(), LedgerError> {
+    transaction
+        .execute(
+            "INSERT OR REPLACE INTO mastercom_guard_ledger (key, state, at_ms, expires_ms)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![
+                key.id,
+                state.as_str(),
+                to_i64(now_ms),
+                to_i64(expires_ms(key.kind, state, now_ms, windows))
+            ],
+        )
+        .map_err(sql)?;
+    Ok(())
 }

@@ -149,9 +149,11 @@ impl SignedServer {
     }
 }
 
-/// A builder for `url` with the test consumer key and `pem`.
+/// A builder for `url` with the test consumer key and `pem`, and an in-memory dispute-event
+/// ledger (the default is a per-user SQLite file, which tests must not share).
 pub fn loopback_builder(url: &str, pem: &[u8]) -> MastercomClientBuilder {
     MastercomClient::builder()
+        .dispute_event_ledger_memory()
         .base_url(url)
         .consumer_key(CONSUMER_KEY)
         .signing_key_pem(pem.to_vec())
@@ -229,4 +231,26 @@ pub async fn silent_server() -> (String, Arc<Mutex<usize>>) {
         }
     });
     (format!("http://{address}/mastercom"), count)
+}
+
+/// What a failed call was, for assertions: the dispute-event guard's reason when it refused the
+/// call, otherwise the error's kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// Refused by the guard (`ErrorKind::Refused`, nothing sent).
+    Refused(mastercom::guard::RefusalReason),
+    /// Any other failure.
+    Other(mastercom::ErrorKind),
+}
+
+/// The [`Failure`] of `error`.
+pub fn failure(error: &mastercom::Error) -> Failure {
+    match error.guard_refusal() {
+        Some(refusal) => {
+            assert_eq!(error.kind(), mastercom::ErrorKind::Refused);
+            assert_eq!(error.delivery(), mastercom::Delivery::NotSent);
+            Failure::Refused(refusal.reason)
+        }
+        None => Failure::Other(error.kind()),
+    }
 }

@@ -18,11 +18,26 @@ pub(super) fn create_case(model: &Model, call: &Call<'_>) -> Result<Value, ApiEr
         documents: document(&b),
         request: b,
         status: "OPEN".into(),
-        history: vec![("CREATE".into(), String::new(), now())],
-        created: now(),
+        history: vec![("CREATE".into(), String::new(), model.now())],
+        created: model.now(),
     };
     let id = case.id.clone();
-    model.insert_case(case)?;
+    // The same filing is the same case type against the same chargebacks.
+    let key = |c: &Case| {
+        let mut refs: Vec<String> = c
+            .request
+            .get("chargebackRefNum")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect();
+        refs.sort();
+        (s(&c.request, "caseType"), refs)
+    };
+    let this = key(&case);
+    model.insert_case(case, |c| key(c) == this)?;
     Ok(json!({"caseId": id}))
 }
 
@@ -45,7 +60,8 @@ pub(super) fn update_case(model: &Model, call: &Call<'_>) -> Result<Value, ApiEr
             }
         };
         case.status = next.to_owned();
-        case.history.push((action.clone(), s(&b, "memo"), now()));
+        case.history
+            .push((action.clone(), s(&b, "memo"), model.now()));
         case.documents.extend(document(&b));
         Ok(json!({"caseId": case.id}))
     })

@@ -13,13 +13,28 @@ pub(super) fn find_chargeback<'c>(
         .ok_or_else(|| ApiError::not_found("chargeback", id))
 }
 
+/// The chargeback-cycle event a request creates: a `CHARGEBACK` after a live second
+/// presentment is the arbitration chargeback.
+fn event_kind(claim: &Claim, requested: &str) -> String {
+    let live = |stage: &str| {
+        claim
+            .chargebacks
+            .iter()
+            .any(|c| c.stage == stage && c.reverses.is_none() && !c.reversed)
+    };
+    if requested == "CHARGEBACK" && live("SECOND_PRESENTMENT") {
+        "ARBITRATION_CHARGEBACK".to_owned()
+    } else {
+        requested.to_owned()
+    }
+}
+
 pub(super) fn create_chargeback(
     model: &Model,
     call: &Call<'_>,
     body: &Value,
     debit_mc: bool,
 ) -> Result<Value, ApiError> {
-    let fingerprint = body.to_string();
     let requested = if debit_mc {
         "CHARGEBACK".to_owned()
     } else {
@@ -27,43 +42,40 @@ pub(super) fn create_chargeback(
     };
     model.with_claim(call.param("claim-id"), |claim| {
         open_claim(claim)?;
-        let last = claim
+        let kind = event_kind(claim, &requested);
+        // The previous live event of the same type on this claim, if any, decides Mastercom's
+        // duplicate behaviour before the cycle's order is checked.
+        let previous = claim
             .chargebacks
             .iter()
             .rev()
-            .find(|c| c.reverses.is_none() && !c.reversed);
-        let duplicate = duplicate_check(
-            claim
+            .find(|c| c.stage == kind && c.reverses.is_none() && !c.reversed)
+            .map(|c| c.created);
+        let duplicate = model.duplicate_check(previous)?;
+        if !duplicate {
+            let last = claim
                 .chargebacks
-                .last()
-                .map(|c| (c.fingerprint.as_str(), c.created)),
-            &fingerprint,
-        )?;
-        let stage = if duplicate {
-            claim
-                .chargebacks
-                .last()
-                .map(|c| c.stage.clone())
-                .unwrap_or_default()
-        } else {
-            let last_stage = last.map(|c| c.stage.as_str());
-            match (requested.as_str(), last_stage) {
-                ("CHARGEBACK", None) => "CHARGEBACK",
-                ("CHARGEBACK", Some("SECOND_PRESENTMENT")) => "ARBITRATION_CHARGEBACK",
-                ("SECOND_PRESENTMENT", Some("CHARGEBACK")) => "SECOND_PRESENTMENT",
-                (req, last) => {
-                    return Err(ApiError::invalid(
-                        "INVALID_STATE",
-                        format!(
-                            "a {req} cannot follow {} on claim {}",
-                            last.unwrap_or("no chargeback"),
-                            claim.id
-                        ),
-                    ));
-                }
+                .iter()
+                .rev()
+                .find(|c| c.reverses.is_none() && !c.reversed)
+                .map(|c| c.stage.as_str());
+            let allowed = matches!(
+                (kind.as_str(), last),
+                ("CHARGEBACK", None)
+                    | ("SECOND_PRESENTMENT", Some("CHARGEBACK"))
+                    | ("ARBITRATION_CHARGEBACK", Some("SECOND_PRESENTMENT"))
+            );
+            if !allowed {
+                return Err(ApiError::invalid(
+                    "INVALID_STATE",
+                    format!(
+                        "a {requested} cannot follow {} on claim {}",
+                        last.unwrap_or("no chargeback"),
+                        claim.id
+                    ),
+                ));
             }
-            .to_owned()
-        };
+        }
         let amount = if debit_mc {
             s(body, "replacementAmount")
         } else {
@@ -72,7 +84,7 @@ pub(super) fn create_chargeback(
         let cb = Chargeback {
             id: new_id(10),
             ref_num: new_id(10),
-            stage,
+            stage: kind,
             amount,
             currency: if debit_mc {
                 claim.currency.clone()
@@ -92,8 +104,7 @@ pub(super) fn create_chargeback(
             debit_mc,
             documents: document(body),
             memo: String::new(),
-            created: now(),
-            fingerprint,
+            created: model.now(),
         };
         let id = cb.id.clone();
         claim.chargebacks.push(cb);
@@ -109,11 +120,24 @@ pub(super) fn reverse_chargeback(
     let id = call.param("chargeback-id").to_owned();
     model.with_claim(call.param("claim-id"), |claim| {
         open_claim(claim)?;
+        // An earlier reversal of the same chargeback is the same dispute event.
+        let previous = claim
+            .chargebacks
+            .iter()
+            .rev()
+            .find(|c| c.reverses.as_deref() == Some(id.as_str()))
+            .map(|c| c.created);
         let original = find_chargeback(claim, &id)?;
-        if original.reversed || original.reverses.is_some() {
+        if original.reverses.is_some() {
             return Err(ApiError::invalid(
                 "INVALID_STATE",
-                format!("chargeback {id} cannot be reversed"),
+                format!("chargeback {id} is a reversal and cannot be reversed"),
+            ));
+        }
+        if original.reversed && !model.duplicate_check(previous)? {
+            return Err(ApiError::invalid(
+                "INVALID_STATE",
+                format!("chargeback {id} is already reversed"),
             ));
         }
         original.reversed = true;
@@ -127,8 +151,7 @@ pub(super) fn reverse_chargeback(
             debit_mc,
             documents: Vec::new(),
             memo: String::new(),
-            created: now(),
-            fingerprint: format!("reversal of {id}"),
+            created: model.now(),
             ..original.clone()
         };
         let new = reversal.id.clone();

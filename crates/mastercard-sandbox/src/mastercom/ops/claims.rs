@@ -23,7 +23,7 @@ pub(super) fn create_claim(model: &Model, call: &Call<'_>) -> Result<Value, ApiE
         )
         .detail("authTransactionId", "does not match clearingTransactionId"));
     }
-    let at = now();
+    let at = model.now();
     let claim = Claim {
         id: new_id(12),
         clearing_transaction_id: clearing,
@@ -39,6 +39,7 @@ pub(super) fn create_claim(model: &Model, call: &Call<'_>) -> Result<Value, ApiE
         retrievals: Vec::new(),
         fees: Vec::new(),
         frauds: Vec::new(),
+        event_times: std::collections::BTreeMap::new(),
     };
     let id = claim.id.clone();
     model.insert_claim(claim)?;
@@ -122,7 +123,7 @@ pub(super) fn claim_detail(c: &Claim, case: Option<&Case>) -> Value {
         "isAcquirer": "false",
         "isAccurate": "true",
         "queueName": c.queue(),
-        "transactionId": c.clearing_transaction_id,
+        "transactionId": format!("TI:{}#{}", c.clearing_transaction_id, c.auth_transaction_id),
         "chargebackDetails": chargebacks,
         "retrievalDetailsList": retrievals,
         "feeDetails": fees,
@@ -216,11 +217,22 @@ pub(super) fn queue(
                 "isAcquirer": false,
                 "isAccurate": true,
                 "queueName": c.queue(),
-                "transactionId": c.clearing_transaction_id,
+                "transactionId": summary_transaction_id(&c.id),
                 "primaryAccountNum": seed.map(|t| t.primary_account_num),
                 "acquirerRefNum": seed.map(|t| t.acquirer_ref_num),
                 "progressState": c.chargebacks.last().map_or("CLAIM", |cb| cb.stage.as_str()),
             })
         })
         .collect())
+}
+
+/// `ClaimSummary.transactionId`: "a 9 digit numeric identifier used by mastercom internal
+/// processes", not the clearing or authorization id. The sandbox derives it from the claim id
+/// (its last nine digits) so it is stable across calls and restarts.
+fn summary_transaction_id(claim_id: &str) -> String {
+    let digits: String = claim_id.chars().filter(char::is_ascii_digit).collect();
+    format!(
+        "{:0>9}",
+        digits.get(digits.len().saturating_sub(9)..).unwrap_or("")
+    )
 }

@@ -8,19 +8,23 @@ use serde_json::{Value, json};
 
 use super::errors::{ApiError, validate};
 use super::model::{
-    Case, Chargeback, Claim, DUPLICATE_WINDOW_SECS, Document, Model, Retrieval, SEED_TRANSACTIONS,
-    SeedTransaction, date, new_id, now, uuid,
+    Case, Chargeback, Claim, Document, Model, Retrieval, SEED_TRANSACTIONS, SeedTransaction, date,
+    new_id, uuid,
 };
 
 mod cases;
 mod chargebacks;
 mod claims;
+mod fees;
 mod retrievals;
+mod tid;
 mod transactions;
+mod zip;
 
 use cases::*;
 use chargebacks::*;
 use claims::*;
+use fees::*;
 use retrievals::*;
 use transactions::*;
 
@@ -103,14 +107,16 @@ pub fn handle(model: &Model, operation_id: &str, call: &Call<'_>) -> Result<Valu
             issuer_response(model, call)
         }
         "getRetrievalDoc" | "getRetrievalDocDebitMC" => {
+            // Each endpoint sees the retrieval requests of its own family.
+            let debit_mc = operation_id == "getRetrievalDocDebitMC";
             let claim = model.claim(call.param("claim-id"))?;
             let id = call.param("request-id");
             let r = claim
                 .retrievals
                 .iter()
-                .find(|r| r.id == id)
+                .find(|r| r.id == id && r.debit_mc == debit_mc)
                 .ok_or_else(|| ApiError::not_found("retrieval request", id))?;
-            documents_response(&r.documents, call)
+            documents_response(&r.documents, call, id)
         }
         "retrieveFulfillmentStatus" | "retrieveFulfillmentDebitMCStatus" => {
             let body = validate::<t::RetrievalStatusRequest>(call.body)?;
@@ -118,7 +124,8 @@ pub fn handle(model: &Model, operation_id: &str, call: &Call<'_>) -> Result<Valu
         }
         "retrieveFulfillmentImageStatus" | "retrieveFulfillmentDebitMCImageStatus" => {
             let body = validate::<t::RetrievalsImageStatusRequest>(call.body)?;
-            Ok(json!({"retrievalImageStatusList": image_status(model, &body, false)}))
+            let debit_mc = operation_id == "retrieveFulfillmentDebitMCImageStatus";
+            Ok(json!({"retrievalImageStatusList": image_status(model, &body, false, debit_mc)}))
         }
         // Chargebacks
         "getDataForCreateChargeback" => {
@@ -158,7 +165,7 @@ pub fn handle(model: &Model, operation_id: &str, call: &Call<'_>) -> Result<Valu
         "getChargebackDoc" | "getChargebackDocDebitMC" => {
             let mut claim = model.claim(call.param("claim-id"))?;
             let cb = find_chargeback(&mut claim, call.param("chargeback-id"))?;
-            documents_response(&cb.documents, call)
+            documents_response(&cb.documents, call, &cb.id)
         }
         "acknowledgeChargebacks" | "acknowledgeChargebacksDebitMC" => {
             let body = validate::<t::ChargebackMarkProcessedRequest>(call.body)?;
@@ -170,7 +177,8 @@ pub fn handle(model: &Model, operation_id: &str, call: &Call<'_>) -> Result<Valu
         }
         "retrieveChargebackImageStatus" | "retrieveChargebackImageStatusDebitMC" => {
             let body = validate::<t::ChargebackImageStatusRequest>(call.body)?;
-            Ok(json!({"chargebackImageStatusList": image_status(model, &body, true)}))
+            let debit_mc = operation_id == "retrieveChargebackImageStatusDebitMC";
+            Ok(json!({"chargebackImageStatusList": image_status(model, &body, true, debit_mc)}))
         }
         // Fees
         "getDataForCreateFee" => {
@@ -183,31 +191,8 @@ pub fn handle(model: &Model, operation_id: &str, call: &Call<'_>) -> Result<Valu
                 "reasonCodes": [{"name": "Handling fee", "value": "7600"}],
             }))
         }
-        "createFee" => {
-            let body = validate::<t::CreateFeeRequest>(call.body)?;
-            let id = new_id(10);
-            let mut fee = body;
-            if let Some(map) = fee.as_object_mut() {
-                map.insert("feeId".into(), json!(id));
-            }
-            model.with_claim(call.param("claim-id"), |claim| {
-                open_claim(claim)?;
-                claim.fees.push(fee);
-                Ok(json!({"feeId": id}))
-            })
-        }
-        "createFeeDebitMC" => {
-            let body = validate::<t::CreateFeeRequestSingle>(call.body)?;
-            model.with_claim(call.param("claim-id"), |claim| {
-                open_claim(claim)?;
-                let mut fee = body;
-                if let Some(map) = fee.as_object_mut() {
-                    map.insert("feeId".into(), json!(new_id(10)));
-                }
-                claim.fees.push(fee);
-                Ok(json!({"status": "SUCCESS"}))
-            })
-        }
+        "createFee" => create_fee(model, call),
+        "createFeeDebitMC" => create_fee_debit_mc(model, call),
         // Fraud
         "getDataForCreateFraud" => {
             model.claim(call.param("claim-id"))?;
@@ -226,6 +211,9 @@ pub fn handle(model: &Model, operation_id: &str, call: &Call<'_>) -> Result<Valu
                 map.insert("fraudId".into(), json!(id));
             }
             model.with_claim(call.param("claim-id"), |claim| {
+                // A transaction is reported as fraud once: a second report is the same event.
+                model.duplicate_check(claim.event_times.get("fraud").copied())?;
+                claim.event_times.insert("fraud".into(), model.now());
                 claim.frauds.push(fraud);
                 Ok(json!({"fraudId": id}))
             })
@@ -235,7 +223,7 @@ pub fn handle(model: &Model, operation_id: &str, call: &Call<'_>) -> Result<Valu
         "updateCaseFiling" => update_case(model, call),
         "getCaseFilingDoc" => {
             let case = model.case(call.param("case-id"))?;
-            documents_response(&case.documents, call)
+            documents_response(&case.documents, call, &case.id)
         }
         "retrieveCaseFilingStatus" => {
             let body = validate::<t::CaseFilingStatusRequest>(call.body)?;
@@ -317,7 +305,11 @@ pub fn handle(model: &Model, operation_id: &str, call: &Call<'_>) -> Result<Valu
                 "claimId,chargebackId,stage,amount,currency\n{}",
                 rows.join("\n")
             );
-            model.insert_report(id.clone(), json!(csv));
+            // The spec's `data` is the CSV file base64-encoded.
+            model.insert_report(
+                id.clone(),
+                json!(openssl::base64::encode_block(csv.as_bytes())),
+            );
             Ok(json!({"reportIdentifier": id}))
         }
         "reconReportDataRetrieval" => {
@@ -325,7 +317,9 @@ pub fn handle(model: &Model, operation_id: &str, call: &Call<'_>) -> Result<Valu
             let report = model
                 .report(id)
                 .ok_or_else(|| ApiError::not_found("report", id))?;
-            Ok(json!({"status": "COMPLETED", "data": report}))
+            // Reports are built synchronously, so they are `Available` (of the spec's Available,
+            // Unavailable, Failed) as soon as they were requested.
+            Ok(json!({"status": "Available", "data": report}))
         }
         other => Err(ApiError::invalid(
             "UNSUPPORTED_OPERATION",
@@ -368,58 +362,65 @@ fn open_claim(claim: &Claim) -> Result<(), ApiError> {
     }
 }
 
-/// Applies Mastercom's duplicate behaviour: an identical event within the window is accepted
-/// again (Mastercom cannot see it yet); an identical one after the window is refused.
-fn duplicate_check(previous: Option<(&str, u64)>, fingerprint: &str) -> Result<bool, ApiError> {
-    match previous {
-        Some((fp, created)) if fp == fingerprint => {
-            if now().saturating_sub(created) < DUPLICATE_WINDOW_SECS {
-                Ok(true)
-            } else {
-                Err(ApiError::invalid(
-                    "DUPLICATE_EVENT",
-                    "an identical dispute event already exists on this claim",
-                ))
-            }
-        }
-        _ => Ok(false),
-    }
-}
-
-/// `DocumentResponseStructure` in the requested `format`: `ORIGINAL` returns the first document
-/// as uploaded; the merged formats return all documents concatenated under a `.pdf`/`.tiff` name
-/// (the sandbox does not render images).
-fn documents_response(documents: &[Document], call: &Call<'_>) -> Result<Value, ApiError> {
+/// `DocumentResponseStructure` in the requested `format`, packaged as the spec describes it: a
+/// base64 ZIP file named `<item>.zip`. `ORIGINAL` holds every document as uploaded; the merged
+/// formats hold one `<item>.pdf` / `<item>.tiff` with all documents concatenated (the sandbox
+/// does not render images).
+fn documents_response(
+    documents: &[Document],
+    call: &Call<'_>,
+    item: &str,
+) -> Result<Value, ApiError> {
     let format = call.query.get("format").cloned().unwrap_or_default();
-    let first = documents
-        .first()
-        .ok_or_else(|| ApiError::not_found("document", "for this item"))?;
-    match format.as_str() {
-        "ORIGINAL" => {
-            Ok(json!({"fileAttachment": {"filename": first.filename, "file": first.file}}))
-        }
+    if documents.is_empty() {
+        return Err(ApiError::not_found("document", "for this item"));
+    }
+    let mut decoded = Vec::with_capacity(documents.len());
+    for d in documents {
+        let bytes = openssl::base64::decode_block(&d.file).map_err(|_| {
+            ApiError::invalid("INVALID_DOCUMENT", format!("{} is not base64", d.filename))
+        })?;
+        decoded.push((d.filename.clone(), bytes));
+    }
+    let entries = match format.as_str() {
+        "ORIGINAL" => unique_names(decoded),
         "MERGED_PDF" | "MERGED_TIFF" => {
             let ext = if format == "MERGED_PDF" {
                 "pdf"
             } else {
                 "tiff"
             };
-            let mut bytes = Vec::new();
-            for d in documents {
-                let decoded = openssl::base64::decode_block(&d.file).map_err(|_| {
-                    ApiError::invalid("INVALID_DOCUMENT", format!("{} is not base64", d.filename))
-                })?;
-                bytes.extend(decoded);
-            }
-            Ok(json!({"fileAttachment": {
-                "filename": format!("merged.{ext}"),
-                "file": openssl::base64::encode_block(&bytes),
-            }}))
+            let merged = decoded.into_iter().flat_map(|(_, bytes)| bytes).collect();
+            vec![(format!("{item}.{ext}"), merged)]
         }
-        other => Err(ApiError::invalid(
-            "INVALID_FIELD_VALUE",
-            format!("format {other:?} is not one of ORIGINAL, MERGED_TIFF, MERGED_PDF"),
-        )
-        .detail("format", "must be ORIGINAL, MERGED_TIFF or MERGED_PDF")),
-    }
+        other => {
+            return Err(ApiError::invalid(
+                "INVALID_FIELD_VALUE",
+                format!("format {other:?} is not one of ORIGINAL, MERGED_TIFF, MERGED_PDF"),
+            )
+            .detail("format", "must be ORIGINAL, MERGED_TIFF or MERGED_PDF"));
+        }
+    };
+    Ok(json!({"fileAttachment": {
+        "filename": format!("{item}.zip"),
+        "file": openssl::base64::encode_block(&zip::archive(&entries)?),
+    }}))
+}
+
+/// Entry names as uploaded, with `2-`, `3-`, … in front of a repeated one (an extractor would
+/// otherwise overwrite the earlier document).
+fn unique_names(documents: Vec<(String, Vec<u8>)>) -> Vec<(String, Vec<u8>)> {
+    let mut seen = std::collections::HashSet::new();
+    documents
+        .into_iter()
+        .map(|(name, bytes)| {
+            let mut candidate = name.clone();
+            let mut n = 1;
+            while !seen.insert(candidate.clone()) {
+                n += 1;
+                candidate = format!("{n}-{name}");
+            }
+            (candidate, bytes)
+        })
+        .collect()
 }

@@ -8,22 +8,17 @@ pub(super) fn create_retrieval(
     body: &Value,
     debit_mc: bool,
 ) -> Result<Value, ApiError> {
-    let fingerprint = body.to_string();
     model.with_claim(call.param("claim-id"), |claim| {
         open_claim(claim)?;
-        let duplicate = duplicate_check(
-            claim
-                .retrievals
-                .last()
-                .map(|r| (r.fingerprint.as_str(), r.created)),
-            &fingerprint,
-        )?;
-        if !duplicate && claim.retrievals.iter().any(|r| r.status == "OPEN") {
-            return Err(ApiError::invalid(
-                "INVALID_STATE",
-                "a retrieval request is already open on this claim",
-            ));
-        }
+        // A retrieval request still open on the claim is the same dispute event: created again
+        // inside Mastercom's blind spot, refused as a duplicate after it.
+        let open = claim
+            .retrievals
+            .iter()
+            .rev()
+            .find(|r| r.status == "OPEN")
+            .map(|r| r.created);
+        model.duplicate_check(open)?;
         let r = Retrieval {
             id: new_id(10),
             status: "OPEN".into(),
@@ -50,8 +45,7 @@ pub(super) fn create_retrieval(
             issuer_memo: String::new(),
             debit_mc,
             documents: Vec::new(),
-            created: now(),
-            fingerprint,
+            created: model.now(),
         };
         let id = r.id.clone();
         claim.retrievals.push(r);
@@ -74,6 +68,7 @@ pub(super) fn acquirer_fulfil(model: &Model, call: &Call<'_>) -> Result<Value, A
     let b = validate::<t::AcquirerFulfillmentRequest>(call.body)?;
     let id = call.param("request-id").to_owned();
     model.with_claim(call.param("claim-id"), |claim| {
+        let claim_snapshot = claim.clone();
         let r = find_retrieval(claim, &id)?;
         if r.status != "OPEN" {
             return Err(ApiError::invalid(
@@ -84,7 +79,17 @@ pub(super) fn acquirer_fulfil(model: &Model, call: &Call<'_>) -> Result<Value, A
         r.status = "FULFILLED".into();
         r.acquirer_response_cd = s(&b, "acquirerResponseCd");
         r.acquirer_memo = s(&b, "memo");
-        r.documents.extend(document(&b));
+        // The fulfilment provides the transaction information document the issuer asked for.
+        // `AcquirerFulfillmentRequest` declares no document field, so a client that follows
+        // the schema gets a TID rendered from the transaction and its answer; an attachment in
+        // the shape of the operation's own `x-samples` request (`fileAttachment`) is kept
+        // instead.
+        let attached = document(&b);
+        if attached.is_empty() {
+            r.documents.extend(tid::render(&claim_snapshot, r));
+        } else {
+            r.documents.extend(attached);
+        }
         Ok(json!({"requestId": id}))
     })
 }
@@ -140,7 +145,14 @@ pub(super) fn retrieval_status(model: &Model, body: &Value) -> Result<Value, Api
     Ok(json!({"retrievalResponseList": list}))
 }
 
-pub(super) fn image_status(model: &Model, body: &Value, chargebacks: bool) -> Vec<Value> {
+/// Image statuses of chargebacks (or retrieval fulfilments) of one family: the Debit
+/// Mastercard endpoints list only Debit Mastercard items, the standard ones only standard items.
+pub(super) fn image_status(
+    model: &Model,
+    body: &Value,
+    chargebacks: bool,
+    debit_mc: bool,
+) -> Vec<Value> {
     let (from, to, wanted) = (s(body, "startDate"), s(body, "endDate"), s(body, "status"));
     let mut out = Vec::new();
     for c in model.claims() {
@@ -148,7 +160,7 @@ pub(super) fn image_status(model: &Model, body: &Value, chargebacks: bool) -> Ve
             for cb in c
                 .chargebacks
                 .iter()
-                .filter(|cb| in_range(cb.created, &from, &to))
+                .filter(|cb| cb.debit_mc == debit_mc && in_range(cb.created, &from, &to))
             {
                 let status = doc_status(&cb.documents);
                 if status == wanted {
@@ -159,7 +171,7 @@ pub(super) fn image_status(model: &Model, body: &Value, chargebacks: bool) -> Ve
             for r in c
                 .retrievals
                 .iter()
-                .filter(|r| in_range(r.created, &from, &to))
+                .filter(|r| r.debit_mc == debit_mc && in_range(r.created, &from, &to))
             {
                 let status = doc_status(&r.documents);
                 if status == wanted {

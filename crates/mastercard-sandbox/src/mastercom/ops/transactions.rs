@@ -102,7 +102,10 @@ pub(super) fn debit_search(call: &Call<'_>) -> Result<Value, ApiError> {
         json!({
             "authTransactionId": t.auth_transaction_id,
             "clearingTransactionId": t.clearing_transaction_id,
-            "singleMessageSummaryDetails": {},
+            "singleMessageSummaryDetails": {
+                "authTransaction": single_message_summary(t, "0100"),
+                "clearingTransaction": single_message_summary(t, "0200"),
+            },
         })
     })
     .collect();
@@ -155,11 +158,58 @@ pub(super) fn authorization_detail(model: &Model, call: &Call<'_>) -> Result<Val
     }))
 }
 
+/// `SingleMessageSummary` of the seeded transaction, for its authorization (`0100`) or
+/// financial (`0200`) message.
+fn single_message_summary(t: &SeedTransaction, message_type: &str) -> Value {
+    json!({
+        "acquirerReferenceNumber": t.acquirer_ref_num,
+        "brand": "MD",
+        "localCurrencyCode": t.currency,
+        "localRequestedAmount": t.amount,
+        "merchantName": t.merchant,
+        "merchantType": "5999",
+        "primaryAccountNumber": t.primary_account_num,
+        "processingCode": "000000",
+        "responseCode": "00",
+        "settlementDate": mmddyy(t.date),
+        "switchSerialNumber": t.banknet_ref_num,
+        "tranType": message_type,
+    })
+}
+
+/// `SingleMessageDetail` of the seeded transaction for one of its messages.
+fn single_message_detail(t: &SeedTransaction, message_type: &str) -> Value {
+    json!({
+        "acquirerReferenceNumber": t.acquirer_ref_num,
+        "banknetReferenceNumber": t.banknet_ref_num,
+        "localCurrencyCode": t.currency,
+        "localRequestedAmount": t.amount,
+        "localCompletionAmount": t.amount,
+        "merchantType": "5999",
+        "primaryAccountNumber": t.primary_account_num,
+        "processingCode": "000000",
+        "responseCode": "00",
+        "settlementDate": mmddyy(t.date),
+        "switchSerialNumber": t.banknet_ref_num,
+        "transactionDateTime": format!("{}T12:00:00", t.date),
+        "tranType": message_type,
+    })
+}
+
+/// `YYYY-MM-DD` → the `MMDDYY` the single-message fields use.
+fn mmddyy(date: &str) -> String {
+    match (date.get(2..4), date.get(5..7), date.get(8..10)) {
+        (Some(yy), Some(mm), Some(dd)) => format!("{mm}{dd}{yy}"),
+        _ => String::new(),
+    }
+}
+
+/// `TransactionSingleMessageDetail`: the authorization and the financial message of the
+/// claim's transaction.
 pub(super) fn debit_detail(model: &Model, call: &Call<'_>) -> Result<Value, ApiError> {
     let t = claim_transaction(model, call)?;
-    // TransactionSingleMessageDetail is a large flat object; the ids are enough to follow up.
     Ok(json!({
-        "authTransactionId": t.auth_transaction_id,
-        "clearingTransactionId": t.clearing_transaction_id,
+        "authTransaction": single_message_detail(t, "0100"),
+        "clearingTransaction": single_message_detail(t, "0200"),
     }))
 }
