@@ -37,16 +37,24 @@ impl IitState {
             .jwe_client_cert
             .clone()
             .unwrap_or_else(|| creds.jwe_client_cert.clone());
-        let client_cert = mastercard_keys::Certificate::from_file(&client_cert_path)?;
+        let client_cert = mastercard_keys::Certificate::from_file(&client_cert_path)
+            .map_err(|e| SandboxError::in_file(&client_cert_path, e))?;
         let server_key_pem = std::fs::read(&creds.jwe_server_key)
             .map_err(|e| SandboxError::io(&creds.jwe_server_key, e))?;
-        let server_key = mastercard_keys::PrivateKey::from_pem(&server_key_pem)?;
+        let server_key = mastercard_keys::PrivateKey::from_pem(&server_key_pem)
+            .map_err(|e| SandboxError::in_file(&creds.jwe_server_key, e))?;
         let jwe = EncryptionConfig::builder()
-            .encryption_key(EncryptionKey::from_certificate(
-                &client_cert,
-                mastercard_keys::ValidityPolicy::enforce_now(),
-            )?)
-            .decryption_key(DecryptionKey::from_private_key(&server_key)?)
+            .encryption_key(
+                EncryptionKey::from_certificate(
+                    &client_cert,
+                    mastercard_keys::ValidityPolicy::enforce_now(),
+                )
+                .map_err(|e| SandboxError::in_file(&client_cert_path, e))?,
+            )
+            .decryption_key(
+                DecryptionKey::from_private_key(&server_key)
+                    .map_err(|e| SandboxError::in_file(&creds.jwe_server_key, e))?,
+            )
             .build()?;
         Ok(Self {
             jwe: std::sync::Arc::new(jwe),

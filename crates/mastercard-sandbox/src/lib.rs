@@ -119,7 +119,11 @@ impl Sandbox {
         } else {
             None
         };
-        let model = Arc::new(mastercom::model::Model::new(store, config.clock.clone())?);
+        // A claim or case that no longer decodes is the SQLite file's fault.
+        let model = Arc::new(
+            mastercom::model::Model::new(store, config.clock.clone())
+                .map_err(|e| SandboxError::in_file(&credentials.database, e))?,
+        );
         let mastercom_state =
             mastercom::AppState::new(&config, &credentials, model.clone(), faults.clone())?;
         let iit_state = iit::IitState::new(&config, &credentials, faults.clone())?;

@@ -102,9 +102,8 @@ impl Credentials {
         fs::create_dir_all(dir).map_err(|e| SandboxError::io(dir, e))?;
         let probe = Self::layout(dir, String::new());
         if probe.consumer_key_file.exists() && probe.all_files().iter().all(|p| p.exists()) {
-            let key = fs::read_to_string(&probe.consumer_key_file)
-                .map_err(|e| SandboxError::io(&probe.consumer_key_file, e))?;
-            return Ok(Self::layout(dir, key.trim().to_owned()));
+            let key = read_consumer_key(&probe.consumer_key_file)?;
+            return Ok(Self::layout(dir, key));
         }
         let creds = Self::layout(dir, DEFAULT_CONSUMER_KEY.to_owned());
         generate(&creds)?;
@@ -166,6 +165,31 @@ impl Credentials {
             jp = self.jwe_client_p12.display(),
         )
     }
+}
+
+/// Reads a consumer key file: one line of printable ASCII without spaces, at most 1 KiB (a
+/// Mastercard key is 97 characters).
+fn read_consumer_key(path: &Path) -> Result<String, SandboxError> {
+    use std::io::Read;
+    const MAX: u64 = 1024;
+    let file = fs::File::open(path).map_err(|e| SandboxError::io(path, e))?;
+    let mut text = String::new();
+    file.take(MAX + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| SandboxError::io(path, e))?;
+    let key = text.trim();
+    let valid = !key.is_empty()
+        && u64::try_from(text.len()).is_ok_and(|n| n <= MAX)
+        && key.bytes().all(|b| b.is_ascii_graphic());
+    if !valid {
+        return Err(SandboxError::InFile {
+            path: path.to_path_buf(),
+            source: Box::new(SandboxError::Corrupt(
+                "not a consumer key (expected one line of printable ASCII without spaces, at most 1 KiB); delete the state directory to generate new credentials".into(),
+            )),
+        });
+    }
+    Ok(key.to_owned())
 }
 
 /// A freshly generated key and the certificate the CA issued for it.

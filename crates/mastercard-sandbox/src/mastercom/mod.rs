@@ -48,10 +48,11 @@ impl AppState {
             .unwrap_or_else(|| creds.signing_cert.clone());
         let bytes = std::fs::read(&key_path).map_err(|e| SandboxError::io(&key_path, e))?;
         let key = match mastercard_keys::Certificate::from_bytes(&bytes) {
-            Ok(cert) => cert.public_key()?,
+            Ok(cert) => cert.public_key(),
             Err(_) => mastercard_keys::PublicKey::from_pem(&bytes)
-                .or_else(|_| mastercard_keys::PublicKey::from_der(&bytes))?,
-        };
+                .or_else(|_| mastercard_keys::PublicKey::from_der(&bytes)),
+        }
+        .map_err(|e| SandboxError::in_file(&key_path, e))?;
         let consumer_key = config
             .trust
             .oauth1_consumer_key
