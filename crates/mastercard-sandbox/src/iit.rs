@@ -75,7 +75,12 @@ pub fn router(state: IitState) -> axum::Router {
 /// An IIT error: `{"Errors":{"Error":[{Source, ReasonCode, Description, Recoverable, Details}]}}`.
 /// `Details` is always a non-empty string, as the published schema declares it (not nullable,
 /// `minLength: 1`), although the spec's own 401 example sends `null`.
-fn error(status: StatusCode, reason: &str, description: &str, details: Option<String>) -> Response {
+pub(crate) fn error(
+    status: StatusCode,
+    reason: &str,
+    description: &str,
+    details: Option<String>,
+) -> Response {
     let details = details
         .filter(|d| !d.is_empty())
         .unwrap_or_else(|| description.to_owned());
@@ -115,7 +120,8 @@ async fn handle(State(state): State<IitState>, request: Request) -> Response {
         }
         _ => {}
     }
-    let Ok(bytes) = axum::body::to_bytes(body, 1024 * 1024).await else {
+    // The listener caps the body (`Limits::iit_max_body`, 413 beyond it).
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
         return error(
             StatusCode::BAD_REQUEST,
             "VALIDATION_ERROR",

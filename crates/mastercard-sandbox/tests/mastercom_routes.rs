@@ -749,7 +749,14 @@ async fn tampering_is_refused_with_the_right_reason() {
     );
 
     // No signature at all.
-    let reply = env.http.post(&url).body(body.clone()).send().await.unwrap();
+    let reply = env
+        .http
+        .post(&url)
+        .header("Content-Type", "application/json")
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(reply.status(), 401);
     env.sandbox.shutdown().await;
 }

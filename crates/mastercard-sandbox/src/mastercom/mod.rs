@@ -22,8 +22,9 @@ use crate::faults::{self, FaultAction, Faults};
 use crate::server::Connection;
 use crate::{Credentials, SandboxConfig, SandboxError};
 
-/// Largest request body accepted (documents are base64 inside JSON).
-const MAX_BODY: usize = 16 * 1024 * 1024;
+/// Largest response body re-read by the truncation fault. Request bodies are capped by the
+/// listener before they get here (`Limits::mastercom_max_body`, 413 beyond it).
+const MAX_BODY: usize = 64 * 1024 * 1024;
 
 /// Shared by every Mastercom request.
 #[derive(Clone)]
@@ -139,7 +140,7 @@ async fn handle(State(state): State<AppState>, request: Request) -> Response {
         }
         _ => {}
     }
-    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
         return ApiError::invalid("INVALID_REQUEST", "request body unreadable or too large")
             .into_response();
     };
