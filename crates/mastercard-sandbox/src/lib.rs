@@ -27,6 +27,7 @@ mod idle;
 mod iit;
 pub mod limits;
 pub mod mastercom;
+mod nonces;
 pub mod pki;
 mod server;
 mod store;

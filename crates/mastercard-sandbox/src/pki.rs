@@ -23,9 +23,31 @@ use crate::SandboxError;
 pub const PKCS12_PASSWORD: &str = "sandbox";
 /// Alias (`friendlyName`) of the key in every PKCS#12 file the sandbox writes.
 pub const PKCS12_ALIAS: &str = "sandbox";
-/// Consumer key written on first start unless one is configured.
-pub const DEFAULT_CONSUMER_KEY: &str =
-    "sandbox-consumer-key!0123456789abcdef0123456789abcdef0123456789abcdef";
+/// Length of a generated consumer key: 48 characters, `!`, 48 hex digits (the shape of the
+/// keys Mastercard's developer portal issues).
+pub const CONSUMER_KEY_LEN: usize = 97;
+
+/// A fresh consumer key in Mastercard's shape: 48 random characters of the base64url alphabet,
+/// `!`, and a 48-hex-digit id (also random). The `!` matters: it is the character Mastercard's
+/// signers put raw into the parameter string, so a client that encodes it wrongly fails here as
+/// it would at Mastercard.
+pub fn generate_consumer_key() -> Result<String, SandboxError> {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut random = [0u8; 48 + 24];
+    openssl::rand::rand_bytes(&mut random)?;
+    let (left, right) = random.split_at(48);
+    let mut key = String::with_capacity(CONSUMER_KEY_LEN);
+    // 64 symbols: the low 6 bits of a uniform byte are uniform.
+    key.extend(
+        left.iter()
+            .map(|b| char::from(ALPHABET[usize::from(b & 0x3f)])),
+    );
+    key.push('!');
+    for byte in right {
+        key.push_str(&format!("{byte:02x}"));
+    }
+    Ok(key)
+}
 
 /// Where each credential lives in the state directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,7 +127,7 @@ impl Credentials {
             let key = read_consumer_key(&probe.consumer_key_file)?;
             return Ok(Self::layout(dir, key));
         }
-        let creds = Self::layout(dir, DEFAULT_CONSUMER_KEY.to_owned());
+        let creds = Self::layout(dir, generate_consumer_key()?);
         generate(&creds)?;
         Ok(creds)
     }

@@ -1,11 +1,92 @@
-//! Start-up errors name the file at fault.
+//! What a state directory holds across restarts: its own consumer key, the nonces already seen
+//! (with persistence), and start-up errors that name the file at fault.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 mod support;
 
 use std::path::Path;
 
+use mastercard_oauth1::Request;
+use mastercard_sandbox::pki::CONSUMER_KEY_LEN;
 use mastercard_sandbox::{Credentials, Sandbox, SandboxConfig};
+
+fn assert_mastercard_shaped(key: &str) {
+    assert_eq!(key.len(), CONSUMER_KEY_LEN, "{key}");
+    let (random, id) = key.split_once('!').unwrap();
+    assert_eq!(random.len(), 48, "{key}");
+    assert!(
+        random
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+        "{key}"
+    );
+    assert_eq!(id.len(), 48, "{key}");
+    assert!(
+        id.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)),
+        "{key}"
+    );
+}
+
+#[test]
+fn each_state_directory_gets_its_own_consumer_key_and_keeps_it() {
+    let first = tempfile::tempdir().unwrap();
+    let second = tempfile::tempdir().unwrap();
+    let a = Credentials::ensure(first.path()).unwrap();
+    let b = Credentials::ensure(second.path()).unwrap();
+    assert_mastercard_shaped(&a.consumer_key);
+    assert_mastercard_shaped(&b.consumer_key);
+    assert_ne!(a.consumer_key, b.consumer_key);
+    let again = Credentials::ensure(first.path()).unwrap();
+    assert_eq!(again.consumer_key, a.consumer_key);
+    assert_eq!(
+        std::fs::read_to_string(&a.consumer_key_file).unwrap(),
+        a.consumer_key
+    );
+}
+
+#[tokio::test]
+async fn with_persistence_a_request_accepted_before_a_restart_is_a_replay_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::start(SandboxConfig::new(dir.path()).with_persistence(true))
+        .await
+        .unwrap();
+    let port = sandbox.mastercom_addr.port();
+    let creds = sandbox.credentials.clone();
+    let url = format!("{}/v6/healthcheck", sandbox.mastercom_url);
+    let auth = support::signer(&creds)
+        .sign(&Request::new("GET", &url, b""))
+        .unwrap()
+        .authorization;
+    // A new client per request: no pooled connection outlives the first sandbox.
+    let send = |auth: String| {
+        let request = support::http_client(&creds, None)
+            .get(&url)
+            .header("Authorization", auth);
+        async move {
+            let reply = request.send().await.unwrap();
+            let status = reply.status().as_u16();
+            (status, reply.text().await.unwrap())
+        }
+    };
+    assert_eq!(send(auth.clone()).await.0, 200);
+    sandbox.shutdown().await;
+
+    // Same state directory and port (the signature covers the URL): the very same request.
+    let mut config = SandboxConfig::new(dir.path()).with_persistence(true);
+    config.mastercom_port = port;
+    let sandbox = Sandbox::start(config).await.unwrap();
+    let (status, body) = send(auth).await;
+    assert_eq!(status, 401, "{body}");
+    assert!(body.contains("REPLAYED_NONCE"), "{body}");
+    // A freshly signed one is fine.
+    let fresh = support::signer(&creds)
+        .sign(&Request::new("GET", &url, b""))
+        .unwrap()
+        .authorization;
+    assert_eq!(send(fresh).await.0, 200);
+    sandbox.shutdown().await;
+}
 
 /// A complete state directory to break one file of.
 fn state_copy(template: &Path) -> tempfile::TempDir {

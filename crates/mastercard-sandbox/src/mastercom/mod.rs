@@ -14,7 +14,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use mastercard_oauth1::{InMemoryNonceStore, Verifier};
+use mastercard_oauth1::Verifier;
 
 pub use errors::ApiError;
 
@@ -59,16 +59,10 @@ impl AppState {
             .oauth1_consumer_key
             .clone()
             .unwrap_or_else(|| creds.consumer_key.clone());
-        // Nonces are kept twice the window so a replay is caught for as long as its timestamp
-        // would be accepted.
-        let window = config.oauth_window;
         let verifier = Verifier::new(key)
             .with_consumer_key(consumer_key)
-            .with_window(window)
-            .with_nonce_store(InMemoryNonceStore::new(
-                1_000_000,
-                window.as_secs().saturating_mul(2).max(1),
-            ));
+            .with_window(config.oauth_window)
+            .with_nonce_store(crate::nonces::store(config, creds)?);
         Ok(Self {
             verifier: Arc::new(verifier),
             model,
