@@ -420,6 +420,7 @@ fn run_workers(
     let mut done = vec![0usize; specs.len()];
     let mut next_line = vec![0usize; specs.len()];
     let mut killed = vec![false; specs.len()];
+    let mut restarting = vec![false; specs.len()];
     let mut running = specs.len();
     let mut tally = Tally::default();
     let faults = [
@@ -453,20 +454,28 @@ fn run_workers(
                     let _ = child.kill();
                     let _ = child.wait();
                     tally.kills += 1;
-                    // The attempt after the last reported one may have been under way.
-                    if next_line[worker] < lengths[worker] {
-                        tally.killed_mid_call += 1;
-                        next_line[worker] += 1;
-                    }
-                    generations[worker] += 1;
-                    children[worker] = spawn_worker(
-                        &specs[worker],
-                        common,
-                        next_line[worker],
-                        generations[worker],
-                        &sender,
-                    )?;
+                    // Restarted once its last lines have been read (its `Exited` below).
+                    restarting[worker] = true;
                 }
+            }
+            Message::Exited { worker, generation }
+                if generation == generations[worker] && restarting[worker] =>
+            {
+                restarting[worker] = false;
+                // The attempt after the last reported one was under way (or about to start)
+                // when the worker was killed: abandoned, its outcome unknown.
+                if next_line[worker] < lengths[worker] {
+                    tally.killed_mid_call += 1;
+                    next_line[worker] += 1;
+                }
+                generations[worker] += 1;
+                children[worker] = spawn_worker(
+                    &specs[worker],
+                    common,
+                    next_line[worker],
+                    generations[worker],
+                    &sender,
+                )?;
             }
             Message::Exited { worker, generation } => {
                 if generation == generations[worker] {

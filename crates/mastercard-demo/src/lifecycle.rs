@@ -264,8 +264,10 @@ async fn create_chargeback(
     Ok(id)
 }
 
-/// Mastercom itself accepts an identical event sent less than a minute after the first (the
-/// embedded sandbox models that); the client's guard is what keeps it from being sent.
+/// Mastercom itself accepts the same event sent again less than a minute after the first (the
+/// embedded sandbox models that). The resend here changes the memo, as a retrying back office
+/// might: it is still the same dispute event (same claim, same chargeback cycle), and the
+/// client's guard is what keeps it from being sent.
 async fn refuse_duplicate(
     client: &MastercomClient,
     trace: &mut Trace,
@@ -275,8 +277,12 @@ async fn refuse_duplicate(
     if !client.guard_enabled() {
         return Ok(());
     }
+    let mut resent = serde_json::to_value(body)
+        .map_err(|_| DemoError::unexpected("createChargeback", "the body is not JSON"))?;
+    resent["messageText"] = json!("resent: memo changed");
+    let resent: types::CreateChargebackRequest = typed(resent)?;
     let started = trace.start();
-    match client.create_chargeback(claim_id, body).await {
+    match client.create_chargeback(claim_id, &resent).await {
         Err(error) => {
             let refused_as_duplicate = error
                 .guard_refusal()
@@ -285,7 +291,9 @@ async fn refuse_duplicate(
                 trace.record(
                     "createChargeback",
                     started,
-                    Outcome::NotSent("the same event again: refused by the dispute-event guard"),
+                    Outcome::NotSent(
+                        "the same chargeback again, memo changed: refused by the dispute-event guard",
+                    ),
                     format!("claim {claim_id}"),
                 );
                 Ok(())
@@ -295,7 +303,7 @@ async fn refuse_duplicate(
         }
         Ok(_) => Err(DemoError::unexpected(
             "createChargeback",
-            "the dispute-event guard let an identical chargeback through",
+            "the dispute-event guard let the same chargeback (memo changed) through",
         )),
     }
 }

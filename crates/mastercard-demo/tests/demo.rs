@@ -52,7 +52,9 @@ async fn the_walk_covers_the_lifecycle_and_the_guard_keeps_the_duplicate_off_the
     assert_eq!(operations, WALK);
     for (index, step) in trace.steps().iter().enumerate() {
         let expected = if index == 4 {
-            Outcome::NotSent("the same event again: refused by the dispute-event guard")
+            Outcome::NotSent(
+                "the same chargeback again, memo changed: refused by the dispute-event guard",
+            )
         } else {
             Outcome::Status(200)
         };
@@ -113,6 +115,10 @@ async fn the_binary_runs_from_environment_variables_alone() {
     let credentials = sandbox.credentials.clone();
     let mut command = Command::new(env!("CARGO_BIN_EXE_mastercard-demo"));
     command
+        // The default dispute-event ledger lives under the user's state folder; this run's
+        // sandbox is new, so its ledger is too (a second run within 60 s would otherwise be
+        // refused as the same claim on the same seeded transaction).
+        .env("XDG_STATE_HOME", dir.path().join("state"))
         .env("MASTERCARD_CONSUMER_KEY", &credentials.consumer_key)
         .env("MASTERCARD_SIGNING_KEY_PATH", &credentials.signing_p12)
         .env("MASTERCARD_SIGNING_KEY_ALIAS", PKCS12_ALIAS)

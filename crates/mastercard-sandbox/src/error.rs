@@ -31,9 +31,30 @@ pub enum SandboxError {
     /// A persisted entity could not be decoded.
     #[error("persisted state is corrupt: {0}")]
     Corrupt(String),
+    /// One of the above, caused by this file: fix or remove it (a file of the generated
+    /// state is created again when the whole set is missing).
+    #[error("{path}: {source}")]
+    InFile {
+        /// The file at fault.
+        path: PathBuf,
+        /// What is wrong with it.
+        source: Box<SandboxError>,
+    },
 }
 
 impl SandboxError {
+    /// `source`, attributed to the file at `path` (an error that already names a file is kept
+    /// as it is).
+    pub(crate) fn in_file(path: impl AsRef<Path>, source: impl Into<SandboxError>) -> Self {
+        match source.into() {
+            named @ (Self::Io { .. } | Self::InFile { .. }) => named,
+            source => Self::InFile {
+                path: path.as_ref().to_path_buf(),
+                source: Box::new(source),
+            },
+        }
+    }
+
     pub(crate) fn io(path: impl AsRef<Path>, source: std::io::Error) -> Self {
         Self::Io {
             path: path.as_ref().to_path_buf(),

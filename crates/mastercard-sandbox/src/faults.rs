@@ -42,8 +42,10 @@ pub enum FaultAction {
     WrongContentType,
 }
 
-/// A fault for one route.
+/// A fault for one route. Unknown fields are refused, so a misspelt `latency_ms` is an error
+/// rather than a fault that silently does nothing.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Fault {
     /// Added latency before anything else happens, in milliseconds.
     #[serde(default)]
@@ -80,6 +82,22 @@ impl Fault {
     }
 }
 
+/// Every route a fault can be set on: each Mastercom `operationId`, the IIT route and `*`.
+pub fn known_routes() -> Vec<&'static str> {
+    let mut routes: Vec<&'static str> = mastercom::OPERATIONS
+        .iter()
+        .map(|op| op.operation_id)
+        .collect();
+    routes.push(crate::iit::ROUTE);
+    routes.push("*");
+    routes
+}
+
+/// Whether a fault on `route` can ever apply.
+pub fn is_known_route(route: &str) -> bool {
+    known_routes().contains(&route)
+}
+
 /// The fault switchboard, shared by the listeners and the admin endpoint.
 #[derive(Debug, Clone, Default)]
 pub struct Faults {
@@ -87,7 +105,8 @@ pub struct Faults {
 }
 
 impl Faults {
-    /// Sets the fault for `route` (an operationId or `*`).
+    /// Sets the fault for `route` (an operationId or `*`; see [`is_known_route`]: a fault on
+    /// any other name never applies, and the admin endpoint refuses such names).
     pub fn set(&self, route: impl Into<String>, fault: Fault) {
         self.routes.lock().insert(route.into(), fault);
     }
@@ -213,8 +232,46 @@ async fn set_fault(
     if let Err(refused) = loopback_only(connection.as_deref()) {
         return *refused;
     }
+    if !is_known_route(&route) {
+        return unknown_route(&route);
+    }
     faults.set(route, fault);
     StatusCode::NO_CONTENT.into_response()
+}
+
+/// 400 naming the valid routes (and the closest one, as a typo is the likely cause).
+fn unknown_route(route: &str) -> Response {
+    let valid = known_routes();
+    let closest = valid
+        .iter()
+        .min_by_key(|candidate| edit_distance(route, candidate))
+        .copied()
+        .unwrap_or("*");
+    let shown: String = route.chars().take(100).collect();
+    let body = serde_json::json!({
+        "error": format!("unknown fault route {shown:?}; did you mean {closest:?}? A route is a Mastercom operationId, {:?} or \"*\"", crate::iit::ROUTE),
+        "valid_routes": valid,
+    });
+    (StatusCode::BAD_REQUEST, Json(body)).into_response()
+}
+
+/// Levenshtein distance over characters (route names are short: at most about 60 characters
+/// are compared, so the quadratic cost is bounded).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().take(64).collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != cb);
+            let insertion = current[j] + 1;
+            let deletion = previous[j + 1] + 1;
+            current.push(substitution.min(insertion).min(deletion));
+        }
+        previous = current;
+    }
+    previous[b.len()]
 }
 
 async fn clear_fault(
@@ -224,6 +281,9 @@ async fn clear_fault(
 ) -> Response {
     if let Err(refused) = loopback_only(connection.as_deref()) {
         return *refused;
+    }
+    if !is_known_route(&route) {
+        return unknown_route(&route);
     }
     faults.clear(&route);
     StatusCode::NO_CONTENT.into_response()
@@ -238,4 +298,19 @@ async fn clear_faults(
     }
     faults.clear_all();
     StatusCode::NO_CONTENT.into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_cover_every_operation_and_typos_find_their_route() {
+        let routes = known_routes();
+        assert_eq!(routes.len(), mastercom::OPERATIONS.len() + 2);
+        assert!(is_known_route("createClaim") && is_known_route("*"));
+        assert!(!is_known_route("createClam"));
+        assert_eq!(edit_distance("createClam", "createClaim"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+    }
 }

@@ -37,16 +37,24 @@ impl IitState {
             .jwe_client_cert
             .clone()
             .unwrap_or_else(|| creds.jwe_client_cert.clone());
-        let client_cert = mastercard_keys::Certificate::from_file(&client_cert_path)?;
+        let client_cert = mastercard_keys::Certificate::from_file(&client_cert_path)
+            .map_err(|e| SandboxError::in_file(&client_cert_path, e))?;
         let server_key_pem = std::fs::read(&creds.jwe_server_key)
             .map_err(|e| SandboxError::io(&creds.jwe_server_key, e))?;
-        let server_key = mastercard_keys::PrivateKey::from_pem(&server_key_pem)?;
+        let server_key = mastercard_keys::PrivateKey::from_pem(&server_key_pem)
+            .map_err(|e| SandboxError::in_file(&creds.jwe_server_key, e))?;
         let jwe = EncryptionConfig::builder()
-            .encryption_key(EncryptionKey::from_certificate(
-                &client_cert,
-                mastercard_keys::ValidityPolicy::enforce_now(),
-            )?)
-            .decryption_key(DecryptionKey::from_private_key(&server_key)?)
+            .encryption_key(
+                EncryptionKey::from_certificate(
+                    &client_cert,
+                    mastercard_keys::ValidityPolicy::enforce_now(),
+                )
+                .map_err(|e| SandboxError::in_file(&client_cert_path, e))?,
+            )
+            .decryption_key(
+                DecryptionKey::from_private_key(&server_key)
+                    .map_err(|e| SandboxError::in_file(&creds.jwe_server_key, e))?,
+            )
             .build()?;
         Ok(Self {
             jwe: std::sync::Arc::new(jwe),
@@ -67,7 +75,12 @@ pub fn router(state: IitState) -> axum::Router {
 /// An IIT error: `{"Errors":{"Error":[{Source, ReasonCode, Description, Recoverable, Details}]}}`.
 /// `Details` is always a non-empty string, as the published schema declares it (not nullable,
 /// `minLength: 1`), although the spec's own 401 example sends `null`.
-fn error(status: StatusCode, reason: &str, description: &str, details: Option<String>) -> Response {
+pub(crate) fn error(
+    status: StatusCode,
+    reason: &str,
+    description: &str,
+    details: Option<String>,
+) -> Response {
     let details = details
         .filter(|d| !d.is_empty())
         .unwrap_or_else(|| description.to_owned());
@@ -107,7 +120,8 @@ async fn handle(State(state): State<IitState>, request: Request) -> Response {
         }
         _ => {}
     }
-    let Ok(bytes) = axum::body::to_bytes(body, 1024 * 1024).await else {
+    // The listener caps the body (`Limits::iit_max_body`, 413 beyond it).
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
         return error(
             StatusCode::BAD_REQUEST,
             "VALIDATION_ERROR",

@@ -19,10 +19,15 @@
 //! * Faults: [`Faults`] (also `PUT /__sandbox/faults/<operationId>` on either listener, from
 //!   loopback only).
 
+mod accept;
 mod error;
 pub mod faults;
+mod guard;
+mod idle;
 mod iit;
+pub mod limits;
 pub mod mastercom;
+mod nonces;
 pub mod pki;
 mod server;
 mod store;
@@ -35,6 +40,7 @@ use std::time::Duration;
 
 pub use error::SandboxError;
 pub use faults::{Fault, FaultAction, Faults};
+pub use limits::Limits;
 pub use mastercom::clock::{Clock, ManualClock, SystemClock};
 pub use mastercom::model::{DuplicateEvents, SEED_TRANSACTIONS, SeedTransaction};
 pub use pki::Credentials;
@@ -59,6 +65,8 @@ pub struct SandboxConfig {
     /// The dispute model's time (a [`ManualClock`] lets tests step over Mastercom's 60-second
     /// duplicate window).
     pub clock: Arc<dyn Clock>,
+    /// Timeouts, connection cap and body sizes ([`Limits::default`] documents the defaults).
+    pub limits: Limits,
 }
 
 /// Public keys and certificates to trust instead of (or beside) the generated ones.
@@ -76,7 +84,7 @@ pub struct Trust {
 }
 
 impl SandboxConfig {
-    /// Loopback, free ports, in-memory state, a 5-minute OAuth1 window.
+    /// Loopback, free ports, in-memory state, a 5-minute OAuth1 window, default [`Limits`].
     pub fn new(state_dir: impl Into<PathBuf>) -> Self {
         Self {
             state_dir: state_dir.into(),
@@ -87,6 +95,7 @@ impl SandboxConfig {
             oauth_window: Duration::from_secs(300),
             trust: Trust::default(),
             clock: mastercom::clock::system(),
+            limits: Limits::default(),
         }
     }
 
@@ -119,7 +128,11 @@ impl Sandbox {
         } else {
             None
         };
-        let model = Arc::new(mastercom::model::Model::new(store, config.clock.clone())?);
+        // A claim or case that no longer decodes is the SQLite file's fault.
+        let model = Arc::new(
+            mastercom::model::Model::new(store, config.clock.clone())
+                .map_err(|e| SandboxError::in_file(&credentials.database, e))?,
+        );
         let mastercom_state =
             mastercom::AppState::new(&config, &credentials, model.clone(), faults.clone())?;
         let iit_state = iit::IitState::new(&config, &credentials, faults.clone())?;
@@ -128,30 +141,47 @@ impl Sandbox {
             tls::server_config(&credentials, roots.clone(), tls::ClientAuth::Optional)?;
         let iit_tls = tls::server_config(&credentials, roots, tls::ClientAuth::Required)?;
         let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);
-        let (mastercom_addr, mastercom_task) = server::serve(
-            SocketAddr::new(config.bind, config.mastercom_port),
-            server_tls,
-            mastercom::router(mastercom_state),
+        let mastercom = server::serve(
+            server::Listener {
+                name: "mastercom",
+                addr: SocketAddr::new(config.bind, config.mastercom_port),
+                tls: server_tls,
+                router: mastercom::router(mastercom_state),
+                policy: guard::Policy {
+                    max_body: config.limits.mastercom_max_body,
+                    shape: guard::ErrorShape::Mastercom,
+                },
+            },
+            &config.limits,
             shutdown_rx.clone(),
         )
         .await?;
-        let (iit_addr, iit_task) = server::serve(
-            SocketAddr::new(config.bind, config.iit_port),
-            iit_tls,
-            iit::router(iit_state),
+        let iit = server::serve(
+            server::Listener {
+                name: "iit",
+                addr: SocketAddr::new(config.bind, config.iit_port),
+                tls: iit_tls,
+                router: iit::router(iit_state),
+                policy: guard::Policy {
+                    max_body: config.limits.iit_max_body,
+                    shape: guard::ErrorShape::Iit,
+                },
+            },
+            &config.limits,
             shutdown_rx,
         )
         .await?;
         Ok(RunningSandbox {
-            mastercom_url: format!("https://{}/mastercom", host_port(mastercom_addr)),
-            iit_url: format!("https://{}/identity", host_port(iit_addr)),
-            mastercom_addr,
-            iit_addr,
+            mastercom_url: format!("https://{}/mastercom", host_port(mastercom.addr)),
+            iit_url: format!("https://{}/identity", host_port(iit.addr)),
+            mastercom_addr: mastercom.addr,
+            iit_addr: iit.addr,
             credentials,
             faults,
             model,
             shutdown: shutdown_tx,
-            tasks: vec![mastercom_task, iit_task],
+            open_connections: [mastercom.open_connections, iit.open_connections],
+            tasks: vec![mastercom.task, iit.task],
         })
     }
 }
@@ -187,6 +217,7 @@ pub struct RunningSandbox {
     faults: Faults,
     model: Arc<mastercom::model::Model>,
     shutdown: tokio::sync::watch::Sender<bool>,
+    open_connections: [tokio::sync::watch::Receiver<usize>; 2],
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
@@ -206,6 +237,18 @@ impl RunningSandbox {
     /// /__sandbox/duplicate-events` on the Mastercom listener.
     pub fn duplicate_events(&self) -> DuplicateEvents {
         self.model.duplicate_events()
+    }
+
+    /// Open connections (TLS handshakes included) on the Mastercom listener, as a watch: a
+    /// test waits on it for a condition (`wait_for(|n| *n == 0)`) instead of sleeping.
+    pub fn mastercom_connections(&self) -> tokio::sync::watch::Receiver<usize> {
+        self.open_connections[0].clone()
+    }
+
+    /// Open connections on the Identity Insights listener (see
+    /// [`RunningSandbox::mastercom_connections`]).
+    pub fn iit_connections(&self) -> tokio::sync::watch::Receiver<usize> {
+        self.open_connections[1].clone()
     }
 
     /// The state directory.

@@ -3,8 +3,10 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use std::time::Duration;
+
 use clap::Parser;
-use mastercard_sandbox::{Sandbox, SandboxConfig};
+use mastercard_sandbox::{Limits, Sandbox, SandboxConfig};
 
 /// Local Mastercom + Identity Insights sandbox with real OAuth1, mTLS and JWE checks.
 #[derive(Parser)]
@@ -37,11 +39,62 @@ struct Args {
     /// Encrypt IIT responses to this certificate instead of the generated one.
     #[arg(long)]
     jwe_client_cert: Option<PathBuf>,
+    /// Seconds a TLS handshake may take [default: 10].
+    #[arg(long, value_name = "SECONDS", value_parser = seconds)]
+    tls_handshake_timeout: Option<Duration>,
+    /// Seconds to wait for a request's headers, also between kept-alive requests [default: 30].
+    #[arg(long, value_name = "SECONDS", value_parser = seconds)]
+    header_read_timeout: Option<Duration>,
+    /// Seconds without a byte either way before a connection is closed [default: 60].
+    #[arg(long, value_name = "SECONDS", value_parser = seconds)]
+    idle_timeout: Option<Duration>,
+    /// Open connections per listener; more are closed at once [default: 256].
+    #[arg(long, value_name = "N")]
+    max_connections: Option<usize>,
+    /// Largest Mastercom request body in bytes [default: 33554432 (32 MiB)].
+    #[arg(long, value_name = "BYTES")]
+    mastercom_max_body: Option<usize>,
+    /// Largest Identity Insights request body in bytes [default: 1048576 (1 MiB)].
+    #[arg(long, value_name = "BYTES")]
+    iit_max_body: Option<usize>,
+}
+
+/// A non-negative number of seconds, fractions allowed (`0.5`).
+fn seconds(text: &str) -> Result<Duration, String> {
+    text.parse::<f64>()
+        .ok()
+        .and_then(|secs| Duration::try_from_secs_f64(secs).ok())
+        .ok_or_else(|| format!("{text:?} is not a number of seconds (e.g. 10 or 0.5)"))
+}
+
+/// The defaults with what the command line overrides.
+fn limits(args: &Args) -> Limits {
+    let mut limits = Limits::default();
+    if let Some(t) = args.tls_handshake_timeout {
+        limits.tls_handshake_timeout = t;
+    }
+    if let Some(t) = args.header_read_timeout {
+        limits.header_read_timeout = t;
+    }
+    if let Some(t) = args.idle_timeout {
+        limits.idle_timeout = t;
+    }
+    if let Some(n) = args.max_connections {
+        limits.max_connections = n;
+    }
+    if let Some(n) = args.mastercom_max_body {
+        limits.mastercom_max_body = n;
+    }
+    if let Some(n) = args.iit_max_body {
+        limits.iit_max_body = n;
+    }
+    limits
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
+    let limits = limits(&args);
     let mut config = SandboxConfig::new(args.state_dir).with_persistence(args.persist);
     config.bind = args.bind;
     config.mastercom_port = args.mastercom_port;
@@ -50,6 +103,7 @@ async fn main() -> ExitCode {
     config.trust.oauth1_consumer_key = args.consumer_key;
     config.trust.client_ca = args.trust_client_ca;
     config.trust.jwe_client_cert = args.jwe_client_cert;
+    config.limits = limits;
     let sandbox = match Sandbox::start(config).await {
         Ok(sandbox) => sandbox,
         Err(error) => {

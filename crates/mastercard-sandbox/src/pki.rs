@@ -23,9 +23,31 @@ use crate::SandboxError;
 pub const PKCS12_PASSWORD: &str = "sandbox";
 /// Alias (`friendlyName`) of the key in every PKCS#12 file the sandbox writes.
 pub const PKCS12_ALIAS: &str = "sandbox";
-/// Consumer key written on first start unless one is configured.
-pub const DEFAULT_CONSUMER_KEY: &str =
-    "sandbox-consumer-key!0123456789abcdef0123456789abcdef0123456789abcdef";
+/// Length of a generated consumer key: 48 characters, `!`, 48 hex digits (the shape of the
+/// keys Mastercard's developer portal issues).
+pub const CONSUMER_KEY_LEN: usize = 97;
+
+/// A fresh consumer key in Mastercard's shape: 48 random characters of the base64url alphabet,
+/// `!`, and a 48-hex-digit id (also random). The `!` matters: it is the character Mastercard's
+/// signers put raw into the parameter string, so a client that encodes it wrongly fails here as
+/// it would at Mastercard.
+pub fn generate_consumer_key() -> Result<String, SandboxError> {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut random = [0u8; 48 + 24];
+    openssl::rand::rand_bytes(&mut random)?;
+    let (left, right) = random.split_at(48);
+    let mut key = String::with_capacity(CONSUMER_KEY_LEN);
+    // 64 symbols: the low 6 bits of a uniform byte are uniform.
+    key.extend(
+        left.iter()
+            .map(|b| char::from(ALPHABET[usize::from(b & 0x3f)])),
+    );
+    key.push('!');
+    for byte in right {
+        key.push_str(&format!("{byte:02x}"));
+    }
+    Ok(key)
+}
 
 /// Where each credential lives in the state directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,11 +124,10 @@ impl Credentials {
         fs::create_dir_all(dir).map_err(|e| SandboxError::io(dir, e))?;
         let probe = Self::layout(dir, String::new());
         if probe.consumer_key_file.exists() && probe.all_files().iter().all(|p| p.exists()) {
-            let key = fs::read_to_string(&probe.consumer_key_file)
-                .map_err(|e| SandboxError::io(&probe.consumer_key_file, e))?;
-            return Ok(Self::layout(dir, key.trim().to_owned()));
+            let key = read_consumer_key(&probe.consumer_key_file)?;
+            return Ok(Self::layout(dir, key));
         }
-        let creds = Self::layout(dir, DEFAULT_CONSUMER_KEY.to_owned());
+        let creds = Self::layout(dir, generate_consumer_key()?);
         generate(&creds)?;
         Ok(creds)
     }
@@ -166,6 +187,31 @@ impl Credentials {
             jp = self.jwe_client_p12.display(),
         )
     }
+}
+
+/// Reads a consumer key file: one line of printable ASCII without spaces, at most 1 KiB (a
+/// Mastercard key is 97 characters).
+fn read_consumer_key(path: &Path) -> Result<String, SandboxError> {
+    use std::io::Read;
+    const MAX: u64 = 1024;
+    let file = fs::File::open(path).map_err(|e| SandboxError::io(path, e))?;
+    let mut text = String::new();
+    file.take(MAX + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| SandboxError::io(path, e))?;
+    let key = text.trim();
+    let valid = !key.is_empty()
+        && u64::try_from(text.len()).is_ok_and(|n| n <= MAX)
+        && key.bytes().all(|b| b.is_ascii_graphic());
+    if !valid {
+        return Err(SandboxError::InFile {
+            path: path.to_path_buf(),
+            source: Box::new(SandboxError::Corrupt(
+                "not a consumer key (expected one line of printable ASCII without spaces, at most 1 KiB); delete the state directory to generate new credentials".into(),
+            )),
+        });
+    }
+    Ok(key.to_owned())
 }
 
 /// A freshly generated key and the certificate the CA issued for it.

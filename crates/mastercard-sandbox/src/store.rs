@@ -1,7 +1,7 @@
 //! Optional SQLite persistence: one table, one JSON blob per entity, so the schema never has to
 //! follow the model's shape.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, params};
 use serde_json::Value;
@@ -10,13 +10,15 @@ use crate::SandboxError;
 
 /// The SQLite file holding the dispute model.
 pub struct Store {
+    path: PathBuf,
     conn: Connection,
 }
 
 impl Store {
     /// Opens (or creates) the database at `path`.
     pub fn open(path: &Path) -> Result<Self, SandboxError> {
-        let conn = Connection::open(path)?;
+        let in_file = |e: rusqlite::Error| SandboxError::in_file(path, SandboxError::Store(e));
+        let conn = Connection::open(path).map_err(in_file)?;
         conn.execute_batch(
             "PRAGMA journal_mode=WAL;
              CREATE TABLE IF NOT EXISTS entity (
@@ -25,8 +27,12 @@ impl Store {
                  json TEXT NOT NULL,
                  PRIMARY KEY (kind, id)
              );",
-        )?;
-        Ok(Self { conn })
+        )
+        .map_err(in_file)?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            conn,
+        })
     }
 
     /// Inserts or replaces one entity.
@@ -38,8 +44,13 @@ impl Store {
         Ok(())
     }
 
-    /// Every entity of `kind`.
+    /// Every entity of `kind` (errors name the file).
     pub fn load(&self, kind: &str) -> Result<Vec<Value>, SandboxError> {
+        self.load_rows(kind)
+            .map_err(|e| SandboxError::in_file(&self.path, e))
+    }
+
+    fn load_rows(&self, kind: &str) -> Result<Vec<Value>, SandboxError> {
         let mut stmt = self
             .conn
             .prepare("SELECT json FROM entity WHERE kind = ?1 ORDER BY id")?;

@@ -31,7 +31,9 @@ pub fn server_config(
     let chain: Vec<CertificateDer<'static>> = cert.into_iter().chain(ca).collect();
     let key_pem =
         std::fs::read(&creds.server_key).map_err(|e| SandboxError::io(&creds.server_key, e))?;
-    let key = openssl::pkey::PKey::private_key_from_pem(&key_pem)?.private_key_to_pkcs8()?;
+    let key = mastercard_keys::PrivateKey::from_pem(&key_pem)
+        .and_then(|key| key.to_pkcs8_der())
+        .map_err(|e| SandboxError::in_file(&creds.server_key, e))?;
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key));
     let builder = ServerConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
@@ -39,7 +41,9 @@ pub fn server_config(
     let mut store = rustls::RootCertStore::empty();
     for path in client_roots {
         for der in read_certs(&path)? {
-            store.add(der).map_err(tls_error)?;
+            store
+                .add(der)
+                .map_err(|e| SandboxError::in_file(&path, tls_error(e)))?;
         }
     }
     let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(store), provider);
@@ -50,7 +54,10 @@ pub fn server_config(
     .build()
     .map_err(tls_error)?;
     let builder = builder.with_client_cert_verifier(verifier);
-    let mut config = builder.with_single_cert(chain, key).map_err(tls_error)?;
+    // A key that does not match the certificate is the usual cause here.
+    let mut config = builder
+        .with_single_cert(chain, key)
+        .map_err(|e| SandboxError::in_file(&creds.server_cert, tls_error(e)))?;
     // HTTP/1.1 only: the connection-level faults (reset, truncation) are per connection there.
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(Arc::new(config))
@@ -58,10 +65,15 @@ pub fn server_config(
 
 fn read_certs(path: &std::path::Path) -> Result<Vec<CertificateDer<'static>>, SandboxError> {
     let pem = std::fs::read(path).map_err(|e| SandboxError::io(path, e))?;
-    let certs = mastercard_keys::Certificate::chain_from_pem(&pem)?;
+    let certs = mastercard_keys::Certificate::chain_from_pem(&pem)
+        .map_err(|e| SandboxError::in_file(path, e))?;
     certs
         .iter()
-        .map(|c| Ok(CertificateDer::from(c.to_der()?)))
+        .map(|c| {
+            c.to_der()
+                .map(CertificateDer::from)
+                .map_err(|e| SandboxError::in_file(path, e))
+        })
         .collect()
 }
 

@@ -321,6 +321,7 @@ async fn faults_reset_after_read_503_and_truncated_body() {
         .http
         .post(&claim_url)
         .header("Authorization", auth)
+        .header("Content-Type", "application/json")
         .body(claim_body)
         .send()
         .await

@@ -225,3 +225,39 @@ async fn two_machines_share_a_postgres_ledger() {
     assert_eq!(error.retry_after(), Some(Duration::from_secs(50)));
     assert_eq!(server.seen().len(), 1);
 }
+
+/// A ledger that cannot be reached refuses the event (typed, not sent) instead of sending it
+/// unguarded; the refusal names the ledger but not the connection string's password.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_ledger_refuses_the_event() {
+    let server =
+        SignedServer::start(|_, _| ResponseTemplate::new(200).set_body_json(json!({}))).await;
+    let client = server
+        .builder()
+        .dispute_event_ledger(Arc::new(
+            mastercom::guard::PostgresLedger::connect_with(
+                "postgres://worker:s3cret-pw@127.0.0.1:1/ledger?connect_timeout=1",
+                mastercom::guard::PostgresOptions {
+                    pool_size: 1,
+                    timeout: Duration::from_secs(2),
+                },
+            )
+            .unwrap(),
+        ))
+        .build()
+        .unwrap();
+    let body: mastercom::types::CreateChargebackRequest = support::body("CreateChargebackRequest");
+    let error = MastercomError::from(
+        client
+            .create_chargeback("200002020654", &body)
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(error.kind(), ErrorKind::LedgerUnavailable, "{error}");
+    assert!(!error.request_may_have_been_sent());
+    assert!(!error.to_string().contains("s3cret-pw"), "{error}");
+    assert!(server.seen().is_empty(), "nothing was sent");
+    // Reads are not guarded and still work.
+    let _ = client.get_claim_detail("200002020654").await;
+    assert_eq!(server.seen().len(), 1);
+}

@@ -14,7 +14,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use mastercard_oauth1::{InMemoryNonceStore, Verifier};
+use mastercard_oauth1::Verifier;
 
 pub use errors::ApiError;
 
@@ -22,8 +22,9 @@ use crate::faults::{self, FaultAction, Faults};
 use crate::server::Connection;
 use crate::{Credentials, SandboxConfig, SandboxError};
 
-/// Largest request body accepted (documents are base64 inside JSON).
-const MAX_BODY: usize = 16 * 1024 * 1024;
+/// Largest response body re-read by the truncation fault. Request bodies are capped by the
+/// listener before they get here (`Limits::mastercom_max_body`, 413 beyond it).
+const MAX_BODY: usize = 64 * 1024 * 1024;
 
 /// Shared by every Mastercom request.
 #[derive(Clone)]
@@ -48,25 +49,20 @@ impl AppState {
             .unwrap_or_else(|| creds.signing_cert.clone());
         let bytes = std::fs::read(&key_path).map_err(|e| SandboxError::io(&key_path, e))?;
         let key = match mastercard_keys::Certificate::from_bytes(&bytes) {
-            Ok(cert) => cert.public_key()?,
+            Ok(cert) => cert.public_key(),
             Err(_) => mastercard_keys::PublicKey::from_pem(&bytes)
-                .or_else(|_| mastercard_keys::PublicKey::from_der(&bytes))?,
-        };
+                .or_else(|_| mastercard_keys::PublicKey::from_der(&bytes)),
+        }
+        .map_err(|e| SandboxError::in_file(&key_path, e))?;
         let consumer_key = config
             .trust
             .oauth1_consumer_key
             .clone()
             .unwrap_or_else(|| creds.consumer_key.clone());
-        // Nonces are kept twice the window so a replay is caught for as long as its timestamp
-        // would be accepted.
-        let window = config.oauth_window;
         let verifier = Verifier::new(key)
             .with_consumer_key(consumer_key)
-            .with_window(window)
-            .with_nonce_store(InMemoryNonceStore::new(
-                1_000_000,
-                window.as_secs().saturating_mul(2).max(1),
-            ));
+            .with_window(config.oauth_window)
+            .with_nonce_store(crate::nonces::store(config, creds)?);
         Ok(Self {
             verifier: Arc::new(verifier),
             model,
@@ -138,7 +134,7 @@ async fn handle(State(state): State<AppState>, request: Request) -> Response {
         }
         _ => {}
     }
-    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
         return ApiError::invalid("INVALID_REQUEST", "request body unreadable or too large")
             .into_response();
     };
