@@ -33,8 +33,8 @@ use std::time::{Duration, Instant};
 
 use mastercard_sandbox::{Fault, FaultAction, SEED_TRANSACTIONS, Sandbox, SandboxConfig};
 use mastercard_transport::tls::TrustRoots;
-use mastercom::timeouts::Timeouts;
-use mastercom::{ErrorKind, MastercomClient, MastercomError};
+use mastercom::Timeouts;
+use mastercom::{Error as MastercomError, ErrorKind, MastercomClient};
 use serde_json::json;
 
 type Result<T> = std::result::Result<T, String>;
@@ -168,7 +168,7 @@ fn coordinate(options: &Options) -> Result<bool> {
         .map_err(|error| format!("claim body: {error}"))?;
         let created = runtime
             .block_on(setup.create_claim(&body))
-            .map_err(|error| format!("creating claim {index}: {}", MastercomError::from(error)))?;
+            .map_err(|error| format!("creating claim {index}: {}", error))?;
         claims.push(
             created
                 .into_inner()
@@ -256,7 +256,7 @@ fn coordinate(options: &Options) -> Result<bool> {
 
     let count = |key: &str| tally.outcomes.get(key).copied().unwrap_or(0);
     let refused =
-        count("guard:DuplicatePrevented") + count("guard:OutcomeUnknown") + count("guard:InFlight");
+        count("guard:Duplicate") + count("guard:OutcomeUnknown") + count("guard:InFlight");
     println!(
         "attempts:                                   {}",
         tally.attempts
@@ -267,7 +267,7 @@ fn coordinate(options: &Options) -> Result<bool> {
     );
     println!(
         "refused by the guard:                       {refused} (same event within 60 s: {}, after an unknown outcome: {}, in flight: {})",
-        count("guard:DuplicatePrevented"),
+        count("guard:Duplicate"),
         count("guard:OutcomeUnknown"),
         count("guard:InFlight")
     );
@@ -521,7 +521,7 @@ fn builder_from(
     Ok(MastercomClient::builder()
         .base_url(url)
         .consumer_key(consumer_key)
-        .signing_key_p12(
+        .signing_key_pkcs12(
             signing_p12,
             Some(mastercard_sandbox::pki::PKCS12_ALIAS),
             mastercard_sandbox::pki::PKCS12_PASSWORD,
@@ -638,16 +638,15 @@ async fn attempt_event(
     };
     Ok(match result {
         Ok(()) => "sent".to_owned(),
-        Err(error) => classify(&MastercomError::from(error)),
+        Err(error) => classify(&error),
     })
 }
 
 fn classify(error: &MastercomError) -> String {
+    if let Some(refusal) = error.guard_refusal() {
+        return format!("guard:{:?}", refusal.reason);
+    }
     match error.kind() {
-        kind
-        @ (ErrorKind::DuplicatePrevented | ErrorKind::OutcomeUnknown | ErrorKind::InFlight) => {
-            format!("guard:{kind:?}")
-        }
         ErrorKind::Timeout => "unknown:timeout".to_owned(),
         ErrorKind::ConnectionLost | ErrorKind::InvalidResponse => "unknown:lost".to_owned(),
         ErrorKind::Api

@@ -159,7 +159,8 @@ impl CallError {
     /// `X-MC-Correlation-ID`), else the first error entry's `RequestId`.
     pub fn correlation_id(&self) -> Option<&str> {
         self.inner.correlation_id.as_deref().or_else(|| {
-            self.inner.errors
+            self.inner
+                .errors
                 .iter()
                 .find_map(|entry| entry.request_id.as_deref())
         })
@@ -218,12 +219,16 @@ impl CallError {
                 result.inner.raw_body = Some(body);
             }
             if result.inner.kind == ErrorKind::InvalidResponse
-                && result.inner.status.is_some_and(|status| !status.is_success())
+                && result
+                    .inner
+                    .status
+                    .is_some_and(|status| !status.is_success())
             {
                 // An error status whose body is not the documented error shape (an HTML page
                 // from a proxy, a gateway error): still an API error, with its status.
                 result.inner.kind = ErrorKind::Api;
-                result.inner.message = format!("Mastercard answered {}", status_text(result.inner.status));
+                result.inner.message =
+                    format!("Mastercard answered {}", status_text(result.inner.status));
             }
         }
         result
@@ -557,7 +562,12 @@ pub fn mask_digit_runs(text: &str) -> String {
 
 impl fmt::Display for CallError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.inner.operation, mask_digit_runs(&self.inner.message))?;
+        write!(
+            f,
+            "{}: {}",
+            self.inner.operation,
+            mask_digit_runs(&self.inner.message)
+        )?;
         if self.inner.kind == ErrorKind::Api
             && let Some(status) = self.inner.status
             && !self.inner.message.contains(status.as_str())
@@ -604,14 +614,18 @@ impl fmt::Debug for CallError {
                     .map(|entry| entry.reason_code.as_deref().unwrap_or("?"))
                     .collect::<Vec<_>>(),
             )
-            .field("raw_body_len", &self.inner.raw_body.as_ref().map(Bytes::len))
+            .field(
+                "raw_body_len",
+                &self.inner.raw_body.as_ref().map(Bytes::len),
+            )
             .finish()
     }
 }
 
 impl StdError for CallError {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        self.inner.source
+        self.inner
+            .source
             .as_deref()
             .map(|source| source as &(dyn StdError + 'static))
     }

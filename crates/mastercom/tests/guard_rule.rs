@@ -10,11 +10,11 @@ mod support;
 use std::sync::Arc;
 use std::time::Duration;
 
-use mastercom::guard::{ManualClock, Spacing, WhenClosed};
 use mastercom::guard::RefusalReason;
+use mastercom::guard::{ManualClock, Spacing, WhenClosed};
 use mastercom::{Error as MastercomError, ErrorKind, MastercomClient};
-use support::Failure;
 use serde_json::{Value, json};
+use support::Failure;
 use support::{SignedServer, manual_clock, short_timeouts};
 use wiremock::ResponseTemplate;
 
@@ -121,7 +121,7 @@ async fn call(
         }
     }
     let c = client;
-    let result = match operation {
+    match operation {
         "create_claim" => c.create_claim(&typed(body)).await.map(drop),
         "create_chargeback" => c.create_chargeback(claim, &typed(body)).await.map(drop),
         "create_chargeback_debit_mc" => c
@@ -165,8 +165,7 @@ async fn call(
         "create_case_filing" => c.create_case_filing(&typed(body)).await.map(drop),
         "update_case_filing" => c.update_case_filing(CASE, &typed(body)).await.map(drop),
         other => panic!("not an event-creating operation: {other}"),
-    };
-    result
+    }
 }
 
 /// A server answering every request with `status` (and `{}`).
@@ -293,7 +292,11 @@ async fn each_claim_operation_is_spaced_from_another_event_in_strict_mode() {
         let error = call(&client, operation, CLAIM, 0, json!({}))
             .await
             .unwrap_err();
-        assert_eq!(support::failure(&error), Failure::Refused(RefusalReason::Spacing), "{operation}: {error}");
+        assert_eq!(
+            support::failure(&error),
+            Failure::Refused(RefusalReason::Spacing),
+            "{operation}: {error}"
+        );
         assert_eq!(
             error.retry_after(),
             Some(Duration::from_secs(15)),
@@ -352,7 +355,10 @@ async fn different_events_on_one_claim_are_not_duplicates_by_default() {
         json!({"action": "ACCEPT"}),
     )
     .await;
-    assert_eq!(kind(again), Some(Failure::Refused(RefusalReason::Duplicate)));
+    assert_eq!(
+        kind(again),
+        Some(Failure::Refused(RefusalReason::Duplicate))
+    );
     assert_eq!(server.seen().len(), 6);
 }
 
@@ -379,7 +385,10 @@ async fn a_claim_on_the_same_transaction_is_the_same_event() {
         json!({"clearingTransactionId": "another"}),
     )
     .await;
-    assert_ne!(kind(other), Some(Failure::Refused(RefusalReason::Duplicate)));
+    assert_ne!(
+        kind(other),
+        Some(Failure::Refused(RefusalReason::Duplicate))
+    );
     assert_eq!(server.seen().len(), 2);
 }
 
@@ -422,7 +431,10 @@ async fn waiting_mode_refuses_when_the_window_opens_after_the_deadline() {
     let error = call(&client, "create_chargeback", CLAIM, 1, json!({}))
         .await
         .unwrap_err();
-    assert_eq!(support::failure(&error), Failure::Refused(RefusalReason::Duplicate));
+    assert_eq!(
+        support::failure(&error),
+        Failure::Refused(RefusalReason::Duplicate)
+    );
     assert_eq!(error.retry_after(), Some(Duration::from_secs(60)));
     assert_eq!(
         mastercom::guard::Clock::now_ms(&clock),

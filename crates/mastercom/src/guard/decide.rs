@@ -162,9 +162,6 @@ pub struct GuardRefusal {
     pub detail: Option<String>,
 }
 
-/// Marks a refusal inside a `MiddlewareError` message, so the client's error can recover the
-/// typed value until the middleware seam carries it directly.
-
 impl GuardRefusal {
     /// The refusal `blocking` gives for an event.
     pub fn from_blocking(

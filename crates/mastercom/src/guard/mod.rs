@@ -427,12 +427,7 @@ impl Middleware for DisputeEventGuard {
         }
     }
 
-    fn on_outcome(
-        &self,
-        request: &reqwest::Request,
-        outcome: &Outcome<'_>,
-        call: &CallContext,
-    ) {
+    fn on_outcome(&self, request: &reqwest::Request, outcome: &Outcome<'_>, call: &CallContext) {
         let Some(event) = self.event(request, call.operation()) else {
             return;
         };
