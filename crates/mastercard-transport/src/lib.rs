@@ -1,23 +1,4 @@
-//! The middleware seam of the generated Mastercard clients.
-//!
-//! progenitor generates a `Client` whose every operation calls `ClientHooks::{pre, exec, post}`
-//! with the client's *inner* value. Both client crates use [`Transport`] as that inner value and
-//! implement the hooks with [`impl_client_hooks!`], so request signing, payload encryption,
-//! retries and tracing plug in here without regenerating anything:
-//!
-//! * `pre` runs every [`Middleware::on_request`] in order (encrypt first, then sign the final
-//!   bytes — Mastercard's recommended order);
-//! * `exec` sends the request inside a `tracing` span (operation, method, path template, status,
-//!   duration, correlation id — never bodies or headers with secrets); retries it if the
-//!   transport's [`RetryPolicy`] allows, re-running the middleware that must see every attempt
-//!   ([`Middleware::reapply_on_retry`]: the signer, for a fresh nonce and timestamp); tells every
-//!   middleware how the call ended ([`Middleware::on_outcome`]: the dispute-event guard); and,
-//!   only if some middleware asked for it, buffers the response body and runs
-//!   [`Middleware::on_response`] in reverse order (decrypt before deserialising);
-//! * `post` stops progenitor from typing a response a step rejected.
-//!
-//! Every step records its typed outcome in the call's [`CallContext`]; the typed client methods
-//! turn the generated call's result and that context into one [`CallError`] ([`finish`]).
+#![doc = include_str!("../README.md")]
 
 mod call;
 mod client;
