@@ -1,9 +1,11 @@
 //! Key and certificate loading from bytes: PEM, DER, encrypted PKCS#8 and PKCS#12 (with and
-//! without password and alias), X.509 certificates and chains, public keys.
+//! without password and alias), mTLS identities, X.509 certificates and chains, public keys.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mastercard_keys::{Certificate, Pkcs12Identity, Pkcs12Options, PrivateKey, PublicKey};
+use mastercard_keys::{
+    Certificate, Identity, Pkcs12Identity, Pkcs12Options, PrivateKey, PublicKey,
+};
 
 fuzz_target!(|data: &[u8]| {
     let options = [
@@ -18,6 +20,7 @@ fuzz_target!(|data: &[u8]| {
             let _ = key.public_key_spki_der();
             let _ = format!("{key:?}");
         }
+        let _ = Identity::from_bytes(data, option);
     }
     let _ = PrivateKey::from_pem(data);
     let _ = PrivateKey::from_der(data);
