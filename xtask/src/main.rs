@@ -10,12 +10,18 @@
 //! | `interop` | differential tests against Mastercard's reference Python and Node libraries (PyPI, npm) |
 //! | `demo` | the README's main command: a dispute lifecycle and an Identity Insights call against the embedded sandbox |
 //! | `chaos` | worker processes in two groups sharing only a PostgreSQL dispute-event ledger, against the sandbox with faults and kills; fails on any duplicate event |
+//! | `fuzz` | the cargo-fuzz targets of `fuzz/` (nightly), each for `--seconds`, with seeds built by code |
+//! | `audit` | `Cargo.lock` and `fuzz/Cargo.lock` against the offline RustSec snapshot (cargo-audit) |
 
+mod audit;
 mod download;
+mod fuzz;
 mod node;
 mod pipeline;
 mod python;
+mod seeds;
 mod specs;
+mod tools;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -68,6 +74,18 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Run the cargo-fuzz targets (nightly; cargo-fuzz is installed into target/tools).
+    Fuzz {
+        /// Seconds per target.
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        /// Only this target.
+        #[arg(long)]
+        target: Option<String>,
+    },
+    /// Check the lock files against the RustSec advisory snapshot, offline
+    /// ($MASTERCARD_ADVISORY_DB, default ../shared/advisory-db).
+    Audit,
 }
 
 /// Errors of the xtask: a message for the terminal.
@@ -88,6 +106,8 @@ fn main() -> ExitCode {
         Command::Interop => python::interop(&root),
         Command::Demo { args } => pipeline::demo(&root, &args),
         Command::Chaos { args } => pipeline::chaos(&root, &args),
+        Command::Fuzz { seconds, target } => fuzz::fuzz(&root, seconds, target.as_deref()),
+        Command::Audit => audit::audit(&root),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -37,6 +37,9 @@ pub fn test(root: &Path, interop: bool) -> Result<()> {
     println!("==> cargo xtask check");
     specs::check(root)?;
     run(root, &cargo, &["fmt", "--all", "--", "--check"], &[])?;
+    // A dependency with an open RustSec advisory fails here, before anything is built.
+    println!("==> cargo xtask audit");
+    crate::audit::audit(root)?;
     run(
         root,
         &cargo,

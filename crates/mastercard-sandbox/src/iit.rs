@@ -238,7 +238,7 @@ fn respond(state: &IitState, bytes: &Bytes) -> Response {
 
 /// Typed deserialisation (required fields, lengths, patterns) plus the formats the generated
 /// types leave as plain strings.
-fn validate(plaintext: &[u8]) -> Result<Value, (&'static str, String)> {
+pub fn validate(plaintext: &[u8]) -> Result<Value, (&'static str, String)> {
     let mut de = serde_json::Deserializer::from_slice(plaintext);
     if let Err(e) = serde_path_to_error::deserialize::<
         _,

@@ -40,6 +40,8 @@ use std::time::Duration;
 
 pub use error::SandboxError;
 pub use faults::{Fault, FaultAction, Faults};
+/// The Identity Insights request-body validation (typed fields, then formats), as the `/identity/transactions` route applies it to the decrypted body; public for fuzzing and tests.
+pub use iit::validate as validate_iit_request;
 pub use limits::Limits;
 pub use mastercom::clock::{Clock, ManualClock, SystemClock};
 pub use mastercom::model::{DuplicateEvents, SEED_TRANSACTIONS, SeedTransaction};

@@ -16,7 +16,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use mastercard_oauth1::Verifier;
 
-pub use errors::ApiError;
+pub use errors::{ApiError, validate};
 
 use crate::faults::{self, FaultAction, Faults};
 use crate::server::Connection;
