@@ -76,3 +76,33 @@ macro_rules! impl_client_hooks {
         }
     };
 }
+
+/// Includes what `build.rs` generated into the calling crate's `OUT_DIR`: the progenitor client
+/// (as `generated`, re-exported), the operation table (`OPERATIONS`) and the typed methods of
+/// the crate's hand-written client. One place for both client crates.
+#[macro_export]
+macro_rules! include_generated_client {
+    () => {
+        // Generated code is reviewed through the spec and its surface snapshot, not line by line;
+        // its lints (e.g. `len < 0` checks that typify emits for `minLength: 0`) are not ours.
+        #[allow(
+            missing_docs,
+            clippy::all,
+            clippy::pedantic,
+            unused_imports,
+            unused_comparisons,
+            clippy::unwrap_used,
+            clippy::expect_used,
+            clippy::panic
+        )]
+        mod generated {
+            include!(concat!(env!("OUT_DIR"), "/client.rs"));
+        }
+
+        pub use generated::*;
+
+        include!(concat!(env!("OUT_DIR"), "/operations.rs"));
+
+        include!(concat!(env!("OUT_DIR"), "/typed_methods.rs"));
+    };
+}
