@@ -439,13 +439,7 @@ fn from_transport(
 fn is_tls_handshake_failure(error: &reqwest::Error) -> bool {
     let mut next: Option<&(dyn StdError + 'static)> = error.source();
     while let Some(cause) = next {
-        let tls = cause.downcast_ref::<rustls::Error>().or_else(|| {
-            cause
-                .downcast_ref::<std::io::Error>()
-                .and_then(std::io::Error::get_ref)
-                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-        });
-        if let Some(tls) = tls {
+        if let Some(tls) = cause.downcast_ref::<rustls::Error>() {
             return matches!(
                 tls,
                 rustls::Error::AlertReceived(_)
@@ -456,7 +450,15 @@ fn is_tls_handshake_failure(error: &reqwest::Error) -> bool {
                     | rustls::Error::HandshakeNotComplete
             );
         }
-        next = cause.source();
+        // I/O errors nest (hyper wraps tokio-rustls's `io::Error` in another one); their
+        // `source()` skips the wrapped error itself, so descend through `get_ref`.
+        next = match cause
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::get_ref)
+        {
+            Some(inner) => Some(inner as &(dyn StdError + 'static)),
+            None => cause.source(),
+        };
     }
     false
 }
