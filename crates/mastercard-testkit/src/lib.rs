@@ -12,6 +12,8 @@
 //!   reached it.
 //! * [`pki`] makes throwaway RSA keys, CAs, certificates and PKCS#12 containers, so tests never
 //!   need committed key material.
+//! * [`proxy`] is a loopback forward proxy (CONNECT tunnels and plain-HTTP forwarding) that
+//!   records the hosts asked for.
 
 // Test support fails loudly by design: a broken fixture must stop the test that uses it.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -20,6 +22,7 @@ pub mod hostile;
 pub mod oauth1_population;
 pub mod pki;
 pub mod postgres;
+pub mod proxy;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
