@@ -372,3 +372,38 @@ fn a_1_gib_answer_peaks_within_twice_the_cap_over_the_baseline() {
         "{line}: over baseline + 2 x {cap}"
     );
 }
+
+/// An https server (trusted through the test CA) redirects the insights POST to plain http: the
+/// redirect is reported and nothing is sent in clear.
+#[tokio::test]
+async fn a_307_from_https_to_http_sends_nothing_in_clear() {
+    let pki = Pki::shared();
+    let elsewhere = HostileServer::start(plain_insights()).await;
+    let location = elsewhere.url("/identity/transaction-insights");
+    let server = HostileServer::start_tls(
+        Mode::Redirect {
+            status: 307,
+            location: location.clone(),
+        },
+        &pki.server.cert,
+        &pki.server.key,
+    )
+    .await;
+    let url = server.url("/identity");
+    assert!(url.starts_with("https://"), "{url}");
+    let client = IdentityInsightsClient::builder()
+        .base_url(url)
+        .trust_roots(mastercard_transport::tls::TrustRoots::from_pem(&pki.ca.cert_pem()).unwrap())
+        .encryption_certificate(pki.server_jwe.certificate())
+        .decryption_key(pki.client_jwe.private_key())
+        .timeout(TIMEOUT)
+        .build()
+        .unwrap();
+    let error = support::call(&client).await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Redirect, "{error}");
+    assert_eq!(error.delivery(), Delivery::Received);
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(307));
+    assert_eq!(error.location(), Some(location.as_str()));
+    assert_eq!(server.requests(), 1, "the https server read the POST");
+    assert_eq!(elsewhere.connections(), 0, "the POST went to plain http");
+}

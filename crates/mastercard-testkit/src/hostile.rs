@@ -10,8 +10,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use openssl::pkey::{PKey, Private};
+use openssl::ssl::{Ssl, SslAcceptor, SslMethod};
+use openssl::x509::X509;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+use tokio_openssl::SslStream;
 
 /// How the server answers every request.
 #[derive(Debug, Clone)]
@@ -81,6 +85,7 @@ struct Counts {
 #[derive(Debug, Clone)]
 pub struct HostileServer {
     address: SocketAddr,
+    scheme: &'static str,
     counts: Arc<Counts>,
 }
 
@@ -99,12 +104,52 @@ impl HostileServer {
                 tokio::spawn(serve(stream, mode.clone(), shared.clone()));
             }
         });
-        Self { address, counts }
+        Self {
+            address,
+            scheme: "http",
+            counts,
+        }
     }
 
-    /// `http://127.0.0.1:port{path}`.
+    /// Like [`HostileServer::start`], over TLS with `cert` (e.g. from [`crate::pki`], with
+    /// `127.0.0.1` among its names) and `key`. A failed handshake counts as a connection only.
+    pub async fn start_tls(mode: Mode, cert: &X509, key: &PKey<Private>) -> Self {
+        let mut acceptor = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls_server()).unwrap();
+        acceptor.set_certificate(cert).unwrap();
+        acceptor.set_private_key(key).unwrap();
+        let acceptor = acceptor.build();
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let counts = Arc::new(Counts::default());
+        let shared = counts.clone();
+        let mode = Arc::new(mode);
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                shared.connections.fetch_add(1, Ordering::SeqCst);
+                let Ok(ssl) = Ssl::new(acceptor.context()) else {
+                    continue;
+                };
+                let Ok(mut stream) = SslStream::new(ssl, stream) else {
+                    continue;
+                };
+                let (mode, counts) = (mode.clone(), shared.clone());
+                tokio::spawn(async move {
+                    if std::pin::Pin::new(&mut stream).accept().await.is_ok() {
+                        serve(stream, mode, counts).await;
+                    }
+                });
+            }
+        });
+        Self {
+            address,
+            scheme: "https",
+            counts,
+        }
+    }
+
+    /// `http://127.0.0.1:port{path}` (`https` for [`HostileServer::start_tls`]).
     pub fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.address)
+        format!("{}://{}{path}", self.scheme, self.address)
     }
 
     /// Connections accepted so far.
@@ -120,7 +165,25 @@ impl HostileServer {
 
 const CHUNK: usize = 64 << 10;
 
-async fn serve(mut stream: TcpStream, mode: Arc<Mode>, counts: Arc<Counts>) {
+/// A connection the server can reset (TCP RST) as well as read and write.
+trait Connection: AsyncRead + AsyncWrite + Unpin + Send {
+    /// Makes the coming close send RST instead of FIN (zero linger).
+    fn arm_reset(&self) -> std::io::Result<()>;
+}
+
+impl Connection for TcpStream {
+    fn arm_reset(&self) -> std::io::Result<()> {
+        self.set_zero_linger()
+    }
+}
+
+impl Connection for SslStream<TcpStream> {
+    fn arm_reset(&self) -> std::io::Result<()> {
+        self.get_ref().set_zero_linger()
+    }
+}
+
+async fn serve<C: Connection>(mut stream: C, mode: Arc<Mode>, counts: Arc<Counts>) {
     if read_request(&mut stream).await.is_none() {
         return;
     }
@@ -130,7 +193,7 @@ async fn serve(mut stream: TcpStream, mode: Arc<Mode>, counts: Arc<Counts>) {
 }
 
 /// Reads one request head and its `Content-Length` body; `None` if the peer closed first.
-async fn read_request(stream: &mut TcpStream) -> Option<()> {
+async fn read_request<C: Connection>(stream: &mut C) -> Option<()> {
     let mut buffer = Vec::with_capacity(8192);
     let mut piece = [0u8; 8192];
     let head_end = loop {
@@ -170,7 +233,7 @@ fn head(status: u16, extra: &str, length: u64) -> String {
 const HTML: &str =
     "<html><head><title>Error</title></head><body><h1>Bad gateway</h1></body></html>";
 
-async fn answer(stream: &mut TcpStream, mode: &Mode) -> std::io::Result<()> {
+async fn answer<C: Connection>(stream: &mut C, mode: &Mode) -> std::io::Result<()> {
     match mode {
         Mode::Redirect { status, location } => {
             let body = b"moved";
@@ -213,9 +276,9 @@ async fn answer(stream: &mut TcpStream, mode: &Mode) -> std::io::Result<()> {
             let head = head(200, "content-type: application/json\r\n", 1024);
             stream.write_all(head.as_bytes()).await?;
             stream.flush().await?;
-            reset(stream)?;
+            stream.arm_reset()?;
         }
-        Mode::ResetAfterRequest => reset(stream)?,
+        Mode::ResetAfterRequest => stream.arm_reset()?,
         Mode::ManyHeaders { count } => {
             let mut extra = String::with_capacity(count * 24);
             for index in 0..*count {
@@ -234,7 +297,7 @@ async fn answer(stream: &mut TcpStream, mode: &Mode) -> std::io::Result<()> {
     stream.flush().await
 }
 
-async fn huge(stream: &mut TcpStream, len: u64, chunked: bool) -> std::io::Result<()> {
+async fn huge<C: Connection>(stream: &mut C, len: u64, chunked: bool) -> std::io::Result<()> {
     let head = if chunked {
         "HTTP/1.1 200 Hostile\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\
          content-type: application/json\r\n\r\n"
@@ -260,9 +323,4 @@ async fn huge(stream: &mut TcpStream, len: u64, chunked: bool) -> std::io::Resul
         stream.write_all(b"0\r\n\r\n").await?;
     }
     Ok(())
-}
-
-/// Zero linger makes the close below send RST instead of FIN.
-fn reset(stream: &TcpStream) -> std::io::Result<()> {
-    stream.set_zero_linger()
 }

@@ -355,3 +355,61 @@ fn measure(framing: &str) {
         "{line}: over baseline + 2 x {cap}"
     );
 }
+
+/// Defect 2's worst form: an https server redirects a claim POST to plain http. The client
+/// trusts the https server (a testkit CA), reports the redirect, and sends nothing in clear.
+#[tokio::test]
+async fn a_307_from_https_to_http_sends_nothing_in_clear() {
+    use mastercard_testkit::pki;
+    let ca_key = pki::rsa(2048);
+    let ca = pki::certificate(
+        &ca_key,
+        "Hostile CA",
+        None,
+        true,
+        &[],
+        pki::Validity::CURRENT,
+    );
+    let key = pki::rsa(2048);
+    let cert = pki::certificate(
+        &key,
+        "127.0.0.1",
+        Some((&ca, &ca_key)),
+        false,
+        &["127.0.0.1"],
+        pki::Validity::CURRENT,
+    );
+    let elsewhere = HostileServer::start(Mode::PlainJson { body: "{}".into() }).await;
+    let location = elsewhere.url("/mastercom/claims/200002020654/chargebacks");
+    let server = HostileServer::start_tls(
+        Mode::Redirect {
+            status: 307,
+            location: location.clone(),
+        },
+        &cert,
+        &key,
+    )
+    .await;
+    let url = server.url("/mastercom");
+    assert!(url.starts_with("https://"), "{url}");
+    let roots = mastercard_transport::tls::TrustRoots::from_pem(&ca.to_pem().unwrap()).unwrap();
+    let signing = support::test_key();
+    let client = support::loopback_builder(&url, &signing.pem)
+        .disable_dispute_event_guard()
+        .trust_roots(roots)
+        .timeouts(support::short_timeouts(TIMEOUT))
+        .retry(mastercom::retry::RetryConfig {
+            max_attempts: 1,
+            ..Default::default()
+        })
+        .build()
+        .unwrap();
+    let body: mastercom::types::CreateChargebackRequest = support::body("CreateChargebackRequest");
+    let error = client.create_chargeback(CLAIM, &body).await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Redirect, "{error}");
+    assert_eq!(error.delivery(), Delivery::Received);
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(307));
+    assert_eq!(error.location(), Some(location.as_str()));
+    assert_eq!(server.requests(), 1, "the https server read the POST");
+    assert_eq!(elsewhere.connections(), 0, "the POST went to plain http");
+}
