@@ -95,6 +95,16 @@ mod tests {
                 "https://sandbox.idv.mastercard.com/identity",
             ),
             (
+                Region::Us,
+                Environment::Production,
+                "https://idv.mastercard.com/identity",
+            ),
+            (
+                Region::Eu,
+                Environment::Sandbox,
+                "https://sandbox.idv.mastercard.eu/identity",
+            ),
+            (
                 Region::Eu,
                 Environment::Production,
                 "https://idv.mastercard.eu/identity",

@@ -182,9 +182,17 @@ pub async fn walk(client: &MastercomClient, trace: &mut Trace) -> Result<Lifecyc
         &[types::CaseFilingStatusRequestStructure {
             case_id: case_id.clone(),
         }],
+        None,
     )
     .await
-    .map_err(|error| failed(trace, "retrieveCaseFilingStatus", started, error))?;
+    .map_err(|error| {
+        failed(
+            trace,
+            "retrieveCaseFilingStatus",
+            started,
+            error.into_error(),
+        )
+    })?;
     let status = statuses
         .iter()
         .flat_map(|response| &response.case_filing_response_list)
@@ -208,9 +216,9 @@ pub async fn walk(client: &MastercomClient, trace: &mut Trace) -> Result<Lifecyc
             .map(|chargeback| typed(json!({"claimId": claim_id, "chargebackId": chargeback})))
             .collect::<Result<_, _>>()?;
     let started = trace.start();
-    let acknowledged = batch::acknowledge_chargebacks(client, &acknowledgements, false)
+    let acknowledged = batch::acknowledge_chargebacks(client, &acknowledgements, false, None)
         .await
-        .map_err(|(_, error)| failed(trace, "acknowledgeChargebacks", started, error))?;
+        .map_err(|error| failed(trace, "acknowledgeChargebacks", started, error.into_error()))?;
     let succeeded = acknowledged
         .iter()
         .flat_map(|response| &response.chargeback_response_list)

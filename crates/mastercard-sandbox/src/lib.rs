@@ -20,6 +20,7 @@
 //!   loopback only).
 
 mod accept;
+pub mod calls;
 mod error;
 pub mod faults;
 mod guard;
@@ -38,6 +39,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use calls::Calls;
 pub use error::SandboxError;
 pub use faults::{Fault, FaultAction, Faults};
 /// The Identity Insights request-body validation (typed fields, then formats), as the `/identity/transactions` route applies it to the decrypted body; public for fuzzing and tests.
@@ -125,6 +127,7 @@ impl Sandbox {
     pub async fn start(config: SandboxConfig) -> Result<RunningSandbox, SandboxError> {
         let credentials = Credentials::ensure(&config.state_dir)?;
         let faults = Faults::default();
+        let calls = Calls::default();
         let store = if config.persistence {
             Some(store::Store::open(&credentials.database)?)
         } else {
@@ -135,8 +138,13 @@ impl Sandbox {
             mastercom::model::Model::new(store, config.clock.clone())
                 .map_err(|e| SandboxError::in_file(&credentials.database, e))?,
         );
-        let mastercom_state =
-            mastercom::AppState::new(&config, &credentials, model.clone(), faults.clone())?;
+        let mastercom_state = mastercom::AppState::new(
+            &config,
+            &credentials,
+            model.clone(),
+            faults.clone(),
+            calls.clone(),
+        )?;
         let iit_state = iit::IitState::new(&config, &credentials, faults.clone())?;
         let roots = client_roots(&config, &credentials);
         let server_tls =
@@ -180,6 +188,7 @@ impl Sandbox {
             iit_addr: iit.addr,
             credentials,
             faults,
+            calls,
             model,
             shutdown: shutdown_tx,
             open_connections: [mastercom.open_connections, iit.open_connections],
@@ -217,6 +226,7 @@ pub struct RunningSandbox {
     /// Where the credentials are.
     pub credentials: Credentials,
     faults: Faults,
+    calls: Calls,
     model: Arc<mastercom::model::Model>,
     shutdown: tokio::sync::watch::Sender<bool>,
     open_connections: [tokio::sync::watch::Receiver<usize>; 2],
@@ -227,6 +237,11 @@ impl RunningSandbox {
     /// The runtime fault switchboard (shared with the admin endpoint).
     pub fn faults(&self) -> &Faults {
         &self.faults
+    }
+
+    /// Requests received per Mastercom operation (exact call counts for tests).
+    pub fn calls(&self) -> &Calls {
+        &self.calls
     }
 
     /// How many claims the dispute model holds.

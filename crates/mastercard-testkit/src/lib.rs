@@ -7,15 +7,22 @@
 //!   driver script; [`reference_node`] is the Node counterpart of [`reference_python`].
 //! * [`oauth1_population`] is the generated request population every OAuth1 differential test
 //!   signs.
+//! * [`hostile`] is a loopback HTTP server that misbehaves in one chosen way per run (redirects,
+//!   huge, slow, truncated or reset answers, HTML errors, header floods, silence) and counts what
+//!   reached it.
 //! * [`pki`] makes throwaway RSA keys, CAs, certificates and PKCS#12 containers, so tests never
 //!   need committed key material.
+//! * [`proxy`] is a loopback forward proxy (CONNECT tunnels and plain-HTTP forwarding) that
+//!   records the hosts asked for.
 
 // Test support fails loudly by design: a broken fixture must stop the test that uses it.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod hostile;
 pub mod oauth1_population;
 pub mod pki;
 pub mod postgres;
+pub mod proxy;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -68,6 +68,10 @@ pub struct Observed {
     pub raw_error_body: Option<Bytes>,
     /// Attempts made (1 without retries; 0 when nothing was sent).
     pub attempts: u32,
+    /// The OAuth1 signature base string of the last attempt signed, as the signing step
+    /// computed it (recorded by [`OAuth1Signing`](crate::OAuth1Signing)); compared with the
+    /// gateway's "acceptable signature base string" when a signature is refused.
+    pub signed_base_string: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -128,6 +132,12 @@ impl CallContext {
     /// Records the body of an error response, as received.
     pub fn record_error_body(&self, body: Bytes) {
         self.state().observed.raw_error_body = Some(body);
+    }
+
+    /// Records the signature base string the request was signed over (each attempt replaces
+    /// the previous one: every attempt is signed afresh).
+    pub fn record_signed_base_string(&self, base_string: String) {
+        self.state().observed.signed_base_string = Some(base_string);
     }
 
     /// Records that attempt number `attempt` is being sent.

@@ -14,6 +14,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::call::{CallContext, Failure, Stage};
+use mastercard_oauth1::{Diagnosis, acceptable_base_string, diagnose};
 
 /// A boxed error that can cross threads: the `source` of a [`CallError`].
 pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;
@@ -97,6 +98,7 @@ struct Details {
     raw_body: Option<Bytes>,
     message: String,
     source: Option<BoxError>,
+    signature_mismatch: Option<Diagnosis>,
 }
 
 impl CallError {
@@ -119,6 +121,7 @@ impl CallError {
                 raw_body: None,
                 message: message.into(),
                 source: None,
+                signature_mismatch: None,
             }),
         }
     }
@@ -182,6 +185,13 @@ impl CallError {
         self.inner.raw_body.as_deref()
     }
 
+    /// Why the gateway refused the signature: when a 401 carried an "Acceptable signature base
+    /// string", its comparison with the base string this client signed for that attempt
+    /// (method, scheme, host, path, each query parameter, the body hash, the `oauth_*` values).
+    pub fn signature_mismatch(&self) -> Option<&Diagnosis> {
+        self.inner.signature_mismatch.as_ref()
+    }
+
     /// Whether Mastercard said retrying may succeed (every entry `Recoverable`).
     pub fn is_recoverable(&self) -> bool {
         !self.inner.errors.is_empty() && self.inner.errors.iter().all(|entry| entry.recoverable)
@@ -215,6 +225,12 @@ impl CallError {
             result.inner.status = result.inner.status.or(observed.status);
             result.inner.correlation_id = observed.correlation_id;
             if let Some(body) = observed.raw_error_body {
+                if result.inner.status == Some(StatusCode::UNAUTHORIZED)
+                    && let Some(ours) = observed.signed_base_string.as_deref()
+                    && let Some(theirs) = acceptable_base_string(&body)
+                {
+                    result.inner.signature_mismatch = Some(diagnose(ours, &theirs));
+                }
                 result.inner.errors = parse_errors(&body);
                 result.inner.raw_body = Some(body);
             }
@@ -590,6 +606,13 @@ impl fmt::Display for CallError {
         if let Some(id) = self.correlation_id() {
             write!(f, " (correlation id {id})")?;
         }
+        if let Some(diagnosis) = &self.inner.signature_mismatch {
+            write!(
+                f,
+                "; signature mismatch explained: {}",
+                mask_digit_runs(&diagnosis.to_string())
+            )?;
+        }
         match self.inner.delivery {
             Delivery::NotSent => f.write_str(" [not sent]"),
             Delivery::MayHaveBeenSent => f.write_str(" [may have been sent]"),
@@ -682,6 +705,11 @@ macro_rules! client_error {
             /// Whether Mastercard said retrying may succeed (every entry `Recoverable`).
             pub fn is_recoverable(&self) -> bool {
                 self.0.is_recoverable()
+            }
+            /// A refused signature explained: the gateway's "acceptable signature base string"
+            /// compared with the one this client signed (see `CallError::signature_mismatch`).
+            pub fn signature_mismatch(&self) -> Option<&$crate::Diagnosis> {
+                self.0.signature_mismatch()
             }
             /// The underlying error of type `T`, anywhere in the `source` chain.
             pub fn find_source<T: ::std::error::Error + 'static>(&self) -> Option<&T> {

@@ -21,6 +21,8 @@ pub use error::{
 };
 pub use hooks::{correlation_id, exec, post, pre};
 pub use limits::ResponseLimits;
+/// The signature-mismatch diagnosis carried by [`CallError::signature_mismatch`].
+pub use mastercard_oauth1::{Diagnosis, Difference};
 pub use middleware::{Middleware, MiddlewareError, OperationSpec, Outcome, Transport};
 pub use oauth1::OAuth1Signing;
 pub use retry::RetryPolicy;

@@ -27,7 +27,7 @@ impl Middleware for OAuth1Signing {
     fn on_request(
         &self,
         request: &mut reqwest::Request,
-        _call: &CallContext,
+        call: &CallContext,
     ) -> Result<(), MiddlewareError> {
         let body = match request.body() {
             None => Body::Empty,
@@ -50,6 +50,9 @@ impl Middleware for OAuth1Signing {
         })?;
         value.set_sensitive(true);
         request.headers_mut().insert(AUTHORIZATION, value);
+        // The base string holds no secret (method, URL, body hash, oauth_* values but the
+        // signature): kept so a refused signature can be explained against it.
+        call.record_signed_base_string(signed.base_string);
         Ok(())
     }
 
@@ -89,9 +92,8 @@ mod tests {
         );
         *request.body_mut() = Some(reqwest::Body::from(b"{\"a\":1}".to_vec()));
 
-        signing
-            .on_request(&mut request, &CallContext::new("op"))
-            .unwrap();
+        let call = CallContext::new("op");
+        signing.on_request(&mut request, &call).unwrap();
 
         let header = request.headers().get(AUTHORIZATION).unwrap();
         let value = header.to_str().unwrap();
@@ -100,6 +102,12 @@ mod tests {
             "{value}"
         );
         assert!(header.is_sensitive());
+        let base_string = call.observed().signed_base_string.unwrap();
+        assert!(
+            base_string.starts_with("POST&https%3A%2F%2Fapi.example.com%2Fv6%2Fclaims&"),
+            "{base_string}"
+        );
+        assert!(base_string.contains("x%3D1"), "{base_string}");
         assert!(!format!("{:?}", request.headers()).contains("oauth_signature"));
         assert_eq!(format!("{signing:?}"), "OAuth1Signing");
     }

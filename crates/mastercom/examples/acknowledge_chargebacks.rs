@@ -26,16 +26,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         )
         .collect::<Vec<_>>();
 
-    match batch::acknowledge_chargebacks(&client, &chargebacks, false).await {
+    match batch::acknowledge_chargebacks(&client, &chargebacks, false, None).await {
         Ok(responses) => println!(
             "acknowledged {} chargebacks in {} calls",
             chargebacks.len(),
             responses.len()
         ),
-        Err((done, error)) => {
-            let acknowledged = done.len() * batch::ACKNOWLEDGE_LIMIT;
-            eprintln!("the first {acknowledged} were acknowledged; the next call failed: {error}");
-            return Err(error.into());
+        Err(failure) => {
+            eprintln!("{failure}");
+            return Err(failure.into_error().into());
         }
     }
     Ok(())

@@ -5,7 +5,9 @@
 
 use crate::guard::GuardRefusal;
 
-pub use mastercard_transport::{Delivery, ErrorKind, MastercardError, parse_errors};
+pub use mastercard_transport::{
+    Delivery, Diagnosis, Difference, ErrorKind, MastercardError, parse_errors,
+};
 
 mastercard_transport::client_error!(
     /// A failed Mastercom call. `Display` and `Debug` never contain bodies, keys or card numbers;

@@ -19,7 +19,7 @@ async fn acknowledgements_are_sent_100_per_call() {
             chargeback_id: format!("3000184{index:05}"),
         })
         .collect();
-    let responses = batch::acknowledge_chargebacks(&client, &chargebacks, false)
+    let responses = batch::acknowledge_chargebacks(&client, &chargebacks, false, None)
         .await
         .unwrap();
     assert_eq!(responses.len(), 3);
@@ -51,10 +51,14 @@ async fn case_status_is_asked_2000_ids_per_call_and_stops_at_the_first_error() {
             case_id: index.to_string(),
         })
         .collect();
-    let error = batch::case_filing_status(&client, &cases)
+    let error = batch::case_filing_status(&client, &cases, None)
         .await
         .unwrap_err();
-    assert_eq!(error.status().unwrap().as_u16(), 400);
+    assert_eq!(error.error.status().unwrap().as_u16(), 400);
+    assert_eq!(
+        (error.index, error.items.clone(), error.done.len()),
+        (1, 2000..4000, 1)
+    );
     let sizes: Vec<usize> = server
         .seen()
         .iter()

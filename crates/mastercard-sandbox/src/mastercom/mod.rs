@@ -32,6 +32,7 @@ pub struct AppState {
     verifier: Arc<Verifier>,
     model: Arc<model::Model>,
     faults: Faults,
+    calls: crate::Calls,
 }
 
 impl AppState {
@@ -41,6 +42,7 @@ impl AppState {
         creds: &Credentials,
         model: Arc<model::Model>,
         faults: Faults,
+        calls: crate::Calls,
     ) -> Result<Self, SandboxError> {
         let key_path = config
             .trust
@@ -67,6 +69,7 @@ impl AppState {
             verifier: Arc::new(verifier),
             model,
             faults,
+            calls,
         })
     }
 }
@@ -121,6 +124,7 @@ async fn handle(State(state): State<AppState>, request: Request) -> Response {
     for value in params.values_mut() {
         *value = percent_decode_path(value);
     }
+    state.calls.record(operation.operation_id);
     let fault = state.faults.take(operation.operation_id);
     faults::delay(fault.as_ref()).await;
     let action = fault.and_then(|f| f.action);

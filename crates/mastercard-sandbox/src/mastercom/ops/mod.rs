@@ -120,6 +120,7 @@ pub fn handle(model: &Model, operation_id: &str, call: &Call<'_>) -> Result<Valu
         }
         "retrieveFulfillmentStatus" | "retrieveFulfillmentDebitMCStatus" => {
             let body = validate::<t::RetrievalStatusRequest>(call.body)?;
+            list_at_most(&body, "retrievalList", STATUS_LIST_LIMIT)?;
             retrieval_status(model, &body)
         }
         "retrieveFulfillmentImageStatus" | "retrieveFulfillmentDebitMCImageStatus" => {
@@ -169,10 +170,12 @@ pub fn handle(model: &Model, operation_id: &str, call: &Call<'_>) -> Result<Valu
         }
         "acknowledgeChargebacks" | "acknowledgeChargebacksDebitMC" => {
             let body = validate::<t::ChargebackMarkProcessedRequest>(call.body)?;
+            list_at_most(&body, "chargebackList", ACKNOWLEDGE_LIST_LIMIT)?;
             acknowledge(model, &body)
         }
         "retrieveChargebackStatus" | "retrieveChargebackStatusDebitMC" => {
             let body = validate::<t::ChargebackStatusRequest>(call.body)?;
+            list_at_most(&body, "chargebackList", STATUS_LIST_LIMIT)?;
             chargeback_status(model, &body)
         }
         "retrieveChargebackImageStatus" | "retrieveChargebackImageStatusDebitMC" => {
@@ -227,6 +230,7 @@ pub fn handle(model: &Model, operation_id: &str, call: &Call<'_>) -> Result<Valu
         }
         "retrieveCaseFilingStatus" => {
             let body = validate::<t::CaseFilingStatusRequest>(call.body)?;
+            list_at_most(&body, "caseFilingList", STATUS_LIST_LIMIT)?;
             let list: Vec<Value> = ids(&body, "caseFilingList", "caseId")
                 .into_iter()
                 .map(|id| {
@@ -423,4 +427,25 @@ fn unique_names(documents: Vec<(String, Vec<u8>)>) -> Vec<(String, Vec<u8>)> {
             (candidate, bytes)
         })
         .collect()
+}
+
+/// "maximum list size is 2000" (the chargeback, fulfillment and case-filing status requests).
+const STATUS_LIST_LIMIT: usize = 2000;
+/// "issuers and acquirers should send 100 acknowledgments or fewer in a single request".
+const ACKNOWLEDGE_LIST_LIMIT: usize = 100;
+
+/// Refuses a list longer than the spec allows per call, as the gateway does, so a client that
+/// forgets to chunk fails here instead of in production.
+fn list_at_most(body: &Value, field: &str, limit: usize) -> Result<(), ApiError> {
+    let len = body
+        .get(field)
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    if len > limit {
+        return Err(ApiError::invalid(
+            "INVALID_FIELD_VALUE",
+            format!("{field} holds {len} items; at most {limit} are accepted per call"),
+        ));
+    }
+    Ok(())
 }
