@@ -18,6 +18,7 @@ mod download;
 mod fuzz;
 mod node;
 mod pipeline;
+mod process;
 mod python;
 mod seeds;
 mod specs;

@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use crate::Result;
-use crate::pipeline::run;
+use crate::process::run;
 
 /// The pinned manifest and lock file, committed beside the xtask.
 const PINNED: [&str; 2] = ["package.json", "package-lock.json"];

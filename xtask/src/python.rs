@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use crate::pipeline::{cargo, run};
+use crate::process::{cargo, run};
 use crate::{Result, node};
 
 /// The reference libraries, pinned.

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::Result;
-use crate::pipeline::{cargo, run};
+use crate::process::{cargo, run};
 
 /// `target/tools/bin/<binary>`, after `cargo install --locked --root target/tools <package>`
 /// when it is not there yet.
