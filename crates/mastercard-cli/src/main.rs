@@ -4,6 +4,7 @@
 //! fingerprint) so it composes with shell pipes; failures print one line on stderr and exit non-zero.
 
 mod jwe;
+mod mastercom;
 mod oauth1;
 
 use std::process::ExitCode;
@@ -26,6 +27,15 @@ enum Command {
     /// Mastercard JWE payload encryption (RSA-OAEP-256 + A256GCM).
     #[command(subcommand)]
     Jwe(jwe::Command),
+    /// Call any Mastercom operation (`mastercard mastercom --help` lists them); credentials
+    /// from the `MASTERCARD_*` variables. Exit status: 0 ok, 2 usage, 3 rejected (4xx),
+    /// 4 not sent, 5 may have been sent, 6 server failure.
+    #[command(disable_help_flag = true)]
+    Mastercom {
+        /// The operation (kebab-case, e.g. create-chargeback) and its flags.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
 }
 
 /// What a subcommand reports on failure: one line for stderr.
@@ -34,6 +44,7 @@ type CliResult = Result<(), Box<dyn std::error::Error>>;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
+        Command::Mastercom { args } => return mastercom::run(args),
         Command::Oauth1(command) => oauth1::run(command),
         Command::Jwe(command) => jwe::run(command).map(|()| ExitCode::SUCCESS),
     };

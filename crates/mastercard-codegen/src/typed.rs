@@ -31,14 +31,50 @@ pub fn typed_methods(
         .map_err(|error| invalid(format!("error type {error_type:?}: {error}")))?;
 
     let mut methods = Vec::new();
+    let mut arms = Vec::new();
+    let mut table = Vec::new();
     for function in generated_operations(file) {
         methods.push(typed_method(function, &error).map_err(&invalid)?);
+        let (arm, entry) = dispatch_arm(function).map_err(&invalid)?;
+        arms.push(arm);
+        table.push(entry);
     }
     let tokens = quote! {
         // The signatures are progenitor's, lifetimes included, so both stay in step.
         #[allow(clippy::needless_lifetimes)]
         impl #client {
             #(#methods)*
+        }
+
+        /// Every typed method the dispatcher can call: its Rust name, its path and query
+        /// parameters (Rust names, required first or not: see `required`), and whether it takes
+        /// a request body. Generated from the same signatures as the typed methods.
+        pub const DISPATCH_TABLE: &[::mastercard_transport::dispatch::Signature] = &[#(#table),*];
+
+        impl #client {
+            /// Calls the typed method named `operation` (e.g. `create_chargeback`) with
+            /// `arguments` read into its typed parameters and body, and returns the typed answer
+            /// as JSON. Generated from the typed methods' signatures, so every operation is
+            /// reachable by name (the `mastercard mastercom` command line uses it).
+            ///
+            /// Errors: [`Dispatched::Arguments`](::mastercard_transport::Dispatched) when the
+            /// arguments do not fit (nothing was sent), else the call's own error.
+            pub async fn dispatch_json(
+                &self,
+                operation: &str,
+                arguments: &::mastercard_transport::Arguments,
+            ) -> ::std::result::Result<
+                ::serde_json::Value,
+                ::mastercard_transport::Dispatched<#error>,
+            > {
+                use ::mastercard_transport::{DispatchError, Dispatched};
+                match operation {
+                    #(#arms)*
+                    other => Err(Dispatched::Arguments(DispatchError::UnknownOperation {
+                        operation: other.to_owned(),
+                    })),
+                }
+            }
         }
     };
     let file = syn::parse2(tokens).map_err(|error| invalid(error.to_string()))?;
@@ -106,6 +142,79 @@ fn typed_method(function: &syn::ImplItemFn, error: &syn::Type) -> Result<TokenSt
             ::mastercard_transport::finish(&call, result).map_err(<#error>::from)
         }
     })
+}
+
+/// The dispatcher's match arm for one generated method, and its table entry.
+fn dispatch_arm(function: &syn::ImplItemFn) -> Result<(TokenStream, TokenStream), String> {
+    let name = &function.sig.ident;
+    let operation = name.to_string();
+    let mut reads = Vec::new();
+    let mut passes = Vec::new();
+    let mut parameters = Vec::new();
+    let mut required = Vec::new();
+    let mut has_body = false;
+    for input in &function.sig.inputs {
+        let syn::FnArg::Typed(typed) = input else {
+            continue;
+        };
+        let syn::Pat::Ident(ident) = &*typed.pat else {
+            return Err(format!("{operation}: a parameter is not a plain name"));
+        };
+        let variable = &ident.ident;
+        let parameter = variable.to_string();
+        let (optional, inner) = match last_segment(&typed.ty, "Option") {
+            Some(segment) => (
+                true,
+                generic_arguments(segment)
+                    .next()
+                    .ok_or_else(|| format!("{operation}: Option without a type"))?,
+            ),
+            None => (false, &*typed.ty),
+        };
+        let (by_reference, value_type) = match inner {
+            syn::Type::Reference(reference) => (true, &*reference.elem),
+            other => (false, other),
+        };
+        let is_str = matches!(value_type, syn::Type::Path(path) if path.path.is_ident("str"));
+        if parameter == "body" && !optional {
+            has_body = true;
+            reads.push(quote! {
+                let #variable: #value_type = arguments.typed_body()?;
+            });
+        } else {
+            parameters.push(parameter.clone());
+            required.push(!optional);
+            let read = match (is_str, optional) {
+                (true, false) => quote! { arguments.text(#parameter)? },
+                (true, true) => quote! { arguments.optional_text(#parameter) },
+                (false, false) => quote! { arguments.typed::<#value_type>(#parameter)? },
+                (false, true) => quote! { arguments.optional_typed::<#value_type>(#parameter)? },
+            };
+            reads.push(quote! { let #variable = #read; });
+        }
+        passes.push(match (by_reference && !is_str, optional) {
+            (true, false) => quote! { &#variable },
+            (true, true) => quote! { #variable.as_ref() },
+            (false, _) => quote! { #variable },
+        });
+    }
+    let arm = quote! {
+        #operation => {
+            #(#reads)*
+            let response = self.#name(#(#passes),*).await.map_err(Dispatched::Call)?;
+            ::mastercard_transport::dispatch::to_json(&response.into_inner())
+                .map_err(Dispatched::Arguments)
+        }
+    };
+    let entry = quote! {
+        ::mastercard_transport::dispatch::Signature {
+            operation: #operation,
+            parameters: &[#(#parameters),*],
+            required: &[#(#required),*],
+            body: #has_body,
+        }
+    };
+    Ok((arm, entry))
 }
 
 /// `T` of `Result<ResponseValue<T>, Error<E>>`.

@@ -3,6 +3,7 @@
 mod call;
 mod client;
 mod config;
+pub mod dispatch;
 mod error;
 mod hooks;
 mod limits;
@@ -16,6 +17,7 @@ pub use client::{ClientCore, Response, finish};
 pub use config::{
     BaseUrlError, HttpConfig, HttpConfigError, ProxySetting, Timeouts, check_base_url,
 };
+pub use dispatch::{Arguments, DispatchError, Dispatched};
 pub use error::{
     BoxError, CallError, Delivery, ErrorKind, MastercardError, mask_digit_runs, parse_errors,
 };

@@ -1,0 +1,179 @@
+//! `mastercard mastercom <operation>`: any Mastercom operation from the shell, through the typed
+//! client. One subcommand per operation of the generated dispatch table (kebab-case method names:
+//! `create-chargeback`), path and query parameters as flags (`--claim-id 123`), the request body
+//! from a file or stdin (`--body chargeback.json`, `--body -`). The typed answer is printed as
+//! JSON on stdout; errors go to stderr and the exit status says their class:
+//!
+//! | status | meaning |
+//! |---|---|
+//! | 0 | the operation succeeded |
+//! | 2 | the command line is wrong (unknown flag, missing parameter or body); nothing was sent |
+//! | 3 | Mastercard rejected the request (4xx) |
+//! | 4 | nothing was sent (the dispute-event guard refused, no connection, bad credentials) |
+//! | 5 | unknown: the request may have reached Mastercard (timeout, connection lost) |
+//! | 6 | Mastercard failed (5xx) or answered something the spec does not allow |
+//!
+//! Credentials and the dispute-event ledger come from the same variables as
+//! `MastercomClient::from_env` (`MASTERCARD_CONSUMER_KEY`, `MASTERCARD_SIGNING_KEY_PATH`,
+//! `MASTERCARD_SIGNING_KEY_PASSWORD`, `MASTERCARD_ENVIRONMENT`, `MASTERCOM_LEDGER_PATH`, …).
+
+use std::io::Read;
+use std::process::ExitCode;
+
+use clap::{Arg, ArgAction, Command};
+use mastercard_transport::{Arguments, Dispatched};
+use mastercom::{Delivery, ErrorKind, MastercomClient};
+
+/// Exit status: the command line is wrong.
+pub const EXIT_USAGE: u8 = 2;
+/// Exit status: Mastercard rejected the request (4xx).
+pub const EXIT_REJECTED: u8 = 3;
+/// Exit status: nothing was sent.
+pub const EXIT_NOT_SENT: u8 = 4;
+/// Exit status: the request may have been sent; its outcome is unknown.
+pub const EXIT_UNKNOWN: u8 = 5;
+/// Exit status: Mastercard failed or answered outside the spec.
+pub const EXIT_SERVER: u8 = 6;
+
+/// The `mastercom` command with one subcommand per operation, built from the dispatch table.
+fn command() -> Command {
+    let mut command = Command::new("mastercom")
+        .bin_name("mastercard mastercom")
+        .about("Call any Mastercom operation through the typed client (JSON answer on stdout)")
+        .subcommand_required(true);
+    for signature in mastercom::DISPATCH_TABLE {
+        let mut sub = Command::new(signature.operation.replace('_', "-"));
+        for (parameter, required) in signature.parameters.iter().zip(signature.required) {
+            sub = sub.arg(
+                Arg::new(*parameter)
+                    .long(parameter.replace('_', "-"))
+                    .value_name("VALUE")
+                    .required(*required),
+            );
+        }
+        if signature.body {
+            sub = sub.arg(
+                Arg::new("body")
+                    .long("body")
+                    .value_name("FILE")
+                    .required(true)
+                    .action(ArgAction::Set)
+                    .help("the JSON request body: a file, or - for stdin"),
+            );
+        }
+        command = command.subcommand(sub);
+    }
+    command
+}
+
+/// Parses `args` (everything after `mastercom`), makes the call and prints the outcome.
+pub fn run(args: Vec<String>) -> ExitCode {
+    let matches =
+        match command().try_get_matches_from(std::iter::once("mastercom".to_owned()).chain(args)) {
+            Ok(matches) => matches,
+            Err(error) => {
+                let _ = error.print();
+                return if error.use_stderr() {
+                    ExitCode::from(EXIT_USAGE)
+                } else {
+                    ExitCode::SUCCESS
+                };
+            }
+        };
+    let Some((name, sub)) = matches.subcommand() else {
+        return ExitCode::from(EXIT_USAGE);
+    };
+    let operation = name.replace('-', "_");
+    let Some(signature) = mastercom::DISPATCH_TABLE
+        .iter()
+        .find(|signature| signature.operation == operation)
+    else {
+        return ExitCode::from(EXIT_USAGE);
+    };
+    let mut arguments = Arguments::new();
+    for parameter in signature.parameters {
+        if let Some(value) = sub.get_one::<String>(parameter) {
+            arguments = arguments.parameter(parameter, value.clone());
+        }
+    }
+    if signature.body {
+        let source = sub.get_one::<String>("body").map_or("-", String::as_str);
+        match read_body(source) {
+            Ok(body) => arguments = arguments.body(body),
+            Err(message) => {
+                eprintln!("mastercard mastercom {name}: {message}");
+                return ExitCode::from(EXIT_USAGE);
+            }
+        }
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("mastercard mastercom {name}: cannot start the async runtime: {error}");
+            return ExitCode::from(EXIT_NOT_SENT);
+        }
+    };
+    runtime.block_on(call(name, &operation, &arguments))
+}
+
+async fn call(name: &str, operation: &str, arguments: &Arguments) -> ExitCode {
+    let client = match MastercomClient::from_env().and_then(|builder| builder.build()) {
+        Ok(client) => client,
+        Err(error) => {
+            eprintln!("mastercard mastercom {name}: {error}");
+            return ExitCode::from(EXIT_NOT_SENT);
+        }
+    };
+    match client.dispatch_json(operation, arguments).await {
+        Ok(value) => match serde_json::to_string_pretty(&value) {
+            Ok(text) => {
+                println!("{text}");
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("mastercard mastercom {name}: {error}");
+                ExitCode::from(EXIT_SERVER)
+            }
+        },
+        Err(Dispatched::Arguments(error)) => {
+            eprintln!("mastercard mastercom {name}: {error}");
+            ExitCode::from(EXIT_USAGE)
+        }
+        Err(Dispatched::Call(error)) => {
+            eprintln!("mastercard mastercom {name}: {error}");
+            ExitCode::from(exit_status(&error))
+        }
+    }
+}
+
+/// The exit status of a failed call (see the module's table).
+pub fn exit_status(error: &mastercom::Error) -> u8 {
+    match error.delivery() {
+        Delivery::NotSent => EXIT_NOT_SENT,
+        Delivery::MayHaveBeenSent => EXIT_UNKNOWN,
+        Delivery::Received => match error.status() {
+            Some(status) if status.is_client_error() && error.kind() == ErrorKind::Api => {
+                EXIT_REJECTED
+            }
+            _ => EXIT_SERVER,
+        },
+    }
+}
+
+fn read_body(source: &str) -> Result<serde_json::Value, String> {
+    let bytes = if source == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(|error| format!("cannot read the body from stdin: {error}"))?;
+        bytes
+    } else {
+        std::fs::read(source).map_err(|error| format!("cannot read the body {source}: {error}"))?
+    };
+    serde_json::from_slice(&bytes)
+        .map_err(|error| format!("the body {source} is not JSON: {error}"))
+}
