@@ -57,7 +57,7 @@ pub fn typed_methods(
             /// as JSON. Generated from the typed methods' signatures, so every operation is
             /// reachable by name (the `mastercard mastercom` command line uses it).
             ///
-            /// Errors: [`Dispatched::Arguments`](::mastercard_transport::Dispatched) when the
+            /// Errors: `Dispatched::Arguments` when the
             /// arguments do not fit (nothing was sent), else the call's own error.
             pub async fn dispatch_json(
                 &self,
