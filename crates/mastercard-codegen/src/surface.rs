@@ -97,6 +97,8 @@ pub fn render(spec: &Value) -> String {
         schemas.map_or(0, Map::len)
     );
 
+    render_servers(&mut out, spec);
+
     let _ = writeln!(out, "\n## Operations");
     for summary in &operations {
         let Some(operation) = operation_at(spec, &summary.path, &summary.method) else {
@@ -111,6 +113,29 @@ pub fn render(spec: &Value) -> String {
         render_fields(&mut out, schema, 1);
     }
     out
+}
+
+/// The spec's `servers`, in spec order: the hosts a client is pointed at. Listed so that an
+/// upstream host move (a new region, a renamed sandbox) shows in the drift check like any other
+/// surface change.
+fn render_servers(out: &mut String, spec: &Value) {
+    let _ = writeln!(out, "\n## Servers");
+    for server in spec
+        .get("servers")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let url = text(server, "url").unwrap_or("?");
+        match text(server, "description") {
+            Some(description) => {
+                let _ = writeln!(out, "  {url} — {description}");
+            }
+            None => {
+                let _ = writeln!(out, "  {url}");
+            }
+        }
+    }
 }
 
 fn operation_at<'a>(spec: &'a Value, path: &str, method: &str) -> Option<&'a Value> {

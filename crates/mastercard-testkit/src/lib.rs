@@ -198,3 +198,18 @@ pub fn spec_bytes(file: &str) -> Vec<u8> {
         )
     })
 }
+
+/// The `url` of each entry of a pinned spec's top-level `servers:` list, in spec order.
+///
+/// Read line by line rather than through a YAML parser: the testkit stays free of one, and both
+/// pinned specs write `servers:` as a plain block list.
+pub fn spec_servers(file: &str) -> Vec<String> {
+    let spec = String::from_utf8(spec_bytes(file)).expect("the spec is UTF-8");
+    spec.lines()
+        .skip_while(|line| *line != "servers:")
+        .skip(1)
+        .take_while(|line| line.starts_with(' '))
+        .filter_map(|line| line.trim().strip_prefix("- url:"))
+        .map(|url| url.trim().to_owned())
+        .collect()
+}
