@@ -22,7 +22,10 @@ use std::process::ExitCode;
 
 use clap::{Arg, ArgAction, Command};
 use mastercard_transport::{Arguments, Dispatched};
-use mastercom::{Delivery, ErrorKind, MastercomClient};
+use mastercom::{Delivery, ErrorKind};
+
+use crate::client::{self, CallOptions};
+use crate::dry_run::DryRun;
 
 /// Exit status: the command line is wrong.
 pub const EXIT_USAGE: u8 = 2;
@@ -40,7 +43,24 @@ fn command() -> Command {
     let mut command = Command::new("mastercom")
         .bin_name("mastercard mastercom")
         .about("Call any Mastercom operation through the typed client (JSON answer on stdout)")
-        .subcommand_required(true);
+        .subcommand_required(true)
+        .arg(
+            Arg::new("dry-run")
+                .long("dry-run")
+                .global(true)
+                .action(ArgAction::SetTrue)
+                .help(
+                    "print the signed request (method, URL, headers, base string) and send nothing",
+                ),
+        )
+        .arg(
+            Arg::new("show-body")
+                .long("show-body")
+                .global(true)
+                .action(ArgAction::SetTrue)
+                .requires("dry-run")
+                .help("with --dry-run: print the body too (it may contain card numbers)"),
+        );
     for signature in mastercom::DISPATCH_TABLE {
         let mut sub = Command::new(signature.operation.replace('_', "-"));
         for (parameter, required) in signature.parameters.iter().zip(signature.required) {
@@ -106,29 +126,44 @@ pub fn run(args: Vec<String>) -> ExitCode {
             }
         }
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-    {
+    let options = CallOptions {
+        dry_run: sub.get_flag("dry-run"),
+        show_body: sub.get_flag("show-body"),
+    };
+    let runtime = match client::runtime() {
         Ok(runtime) => runtime,
         Err(error) => {
-            eprintln!("mastercard mastercom {name}: cannot start the async runtime: {error}");
+            eprintln!("mastercard mastercom {name}: {error}");
             return ExitCode::from(EXIT_NOT_SENT);
         }
     };
-    runtime.block_on(call(name, &operation, &arguments))
+    runtime.block_on(call(name, &operation, &arguments, &options))
 }
 
-async fn call(name: &str, operation: &str, arguments: &Arguments) -> ExitCode {
-    let client = match MastercomClient::from_env().and_then(|builder| builder.build()) {
+async fn call(
+    name: &str,
+    operation: &str,
+    arguments: &Arguments,
+    options: &CallOptions,
+) -> ExitCode {
+    let dry = DryRun::default();
+    let client = match client::build(options, &dry) {
         Ok(client) => client,
         Err(error) => {
             eprintln!("mastercard mastercom {name}: {error}");
             return ExitCode::from(EXIT_NOT_SENT);
         }
     };
-    match client.dispatch_json(operation, arguments).await {
+    let outcome = client.dispatch_json(operation, arguments).await;
+    if options.dry_run {
+        return print_dry_run(
+            &format!("mastercom {name}"),
+            &dry,
+            options.show_body,
+            outcome.err(),
+        );
+    }
+    match outcome {
         Ok(value) => match serde_json::to_string_pretty(&value) {
             Ok(text) => {
                 println!("{text}");
@@ -150,6 +185,39 @@ async fn call(name: &str, operation: &str, arguments: &Arguments) -> ExitCode {
     }
 }
 
+/// Prints what the dry run captured (exit 0), or why the call stopped before the dry-run step.
+pub fn print_dry_run(
+    command: &str,
+    dry: &DryRun,
+    show_body: bool,
+    error: Option<Dispatched<mastercom::Error>>,
+) -> ExitCode {
+    if let Some(captured) = dry.take() {
+        let mut out = std::io::stdout().lock();
+        return match captured.print(show_body, &mut out) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("mastercard {command}: {error}");
+                ExitCode::from(EXIT_NOT_SENT)
+            }
+        };
+    }
+    match error {
+        Some(Dispatched::Arguments(error)) => {
+            eprintln!("mastercard {command}: {error}");
+            ExitCode::from(EXIT_USAGE)
+        }
+        Some(Dispatched::Call(error)) => {
+            eprintln!("mastercard {command}: {error}");
+            ExitCode::from(exit_status(&error))
+        }
+        None => {
+            eprintln!("mastercard {command}: the dry run saw no request");
+            ExitCode::from(EXIT_NOT_SENT)
+        }
+    }
+}
+
 /// The exit status of a failed call (see the module's table).
 pub fn exit_status(error: &mastercom::Error) -> u8 {
     match error.delivery() {
@@ -165,6 +233,13 @@ pub fn exit_status(error: &mastercom::Error) -> u8 {
 }
 
 fn read_body(source: &str) -> Result<serde_json::Value, String> {
+    let bytes = read_bytes(source)?;
+    serde_json::from_slice(&bytes)
+        .map_err(|error| format!("the body {source} is not JSON: {error}"))
+}
+
+/// The bytes of a body argument: a file, or `-` for stdin.
+pub fn read_bytes(source: &str) -> Result<Vec<u8>, String> {
     let bytes = if source == "-" {
         let mut bytes = Vec::new();
         std::io::stdin()
@@ -174,6 +249,5 @@ fn read_body(source: &str) -> Result<serde_json::Value, String> {
     } else {
         std::fs::read(source).map_err(|error| format!("cannot read the body {source}: {error}"))?
     };
-    serde_json::from_slice(&bytes)
-        .map_err(|error| format!("the body {source} is not JSON: {error}"))
+    Ok(bytes)
 }

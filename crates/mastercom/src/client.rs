@@ -537,6 +537,11 @@ impl MastercomClient {
         }
     }
 
+    /// The client core (base URL, HTTP client, middleware stack): raw requests go through it.
+    pub(crate) fn core(&self) -> &ClientCore {
+        &self.core
+    }
+
     /// Opens one call: its typed context and a generated client whose hooks carry it. Used by
     /// the generated typed methods.
     pub(crate) fn begin_call(&self, operation: &'static str) -> (Arc<CallContext>, crate::Client) {

@@ -7,6 +7,7 @@ pub mod error;
 pub mod guard;
 pub mod hooks;
 pub mod policy;
+pub mod raw;
 pub mod retry;
 
 pub use client::{BuildError, Environment, MastercomClient, MastercomClientBuilder, SigningKey};
