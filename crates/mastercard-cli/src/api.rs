@@ -15,6 +15,7 @@ use mastercom::raw::{RawError, RawRequest};
 use crate::client::{self, CallOptions};
 use crate::dry_run::DryRun;
 use crate::mastercom::{EXIT_NOT_SENT, EXIT_SERVER, EXIT_USAGE, exit_status, print_dry_run};
+use crate::profile::ConfigArgs;
 
 /// The `api` subcommand's arguments.
 #[derive(Args, Debug)]
@@ -38,6 +39,8 @@ pub struct ApiArgs {
     /// With --dry-run: print the body too (it may contain card numbers).
     #[arg(long, requires = "dry_run")]
     show_body: bool,
+    #[command(flatten)]
+    config: ConfigArgs,
 }
 
 /// Builds the request from the arguments; a usage error otherwise.
@@ -75,7 +78,7 @@ pub fn run(args: &ApiArgs) -> ExitCode {
         show_body: args.show_body,
     };
     match client::runtime() {
-        Ok(runtime) => runtime.block_on(call(raw, &options)),
+        Ok(runtime) => runtime.block_on(call(raw, &options, &args.config)),
         Err(error) => {
             eprintln!("mastercard api: {error}");
             ExitCode::from(EXIT_NOT_SENT)
@@ -83,9 +86,9 @@ pub fn run(args: &ApiArgs) -> ExitCode {
     }
 }
 
-async fn call(raw: RawRequest, options: &CallOptions) -> ExitCode {
+async fn call(raw: RawRequest, options: &CallOptions, config: &ConfigArgs) -> ExitCode {
     let dry = DryRun::default();
-    let client = match client::build(options, &dry) {
+    let client = match client::build(options, config, &dry) {
         Ok(client) => client,
         Err(error) => {
             eprintln!("mastercard api: {error}");

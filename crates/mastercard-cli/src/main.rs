@@ -9,6 +9,7 @@ mod dry_run;
 mod jwe;
 mod mastercom;
 mod oauth1;
+mod profile;
 
 use std::process::ExitCode;
 

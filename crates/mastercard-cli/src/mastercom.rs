@@ -20,12 +20,13 @@
 use std::io::Read;
 use std::process::ExitCode;
 
-use clap::{Arg, ArgAction, Command};
+use clap::{Arg, ArgAction, Args, Command, FromArgMatches};
 use mastercard_transport::{Arguments, Dispatched};
 use mastercom::{Delivery, ErrorKind};
 
 use crate::client::{self, CallOptions};
 use crate::dry_run::DryRun;
+use crate::profile::ConfigArgs;
 
 /// Exit status: the command line is wrong.
 pub const EXIT_USAGE: u8 = 2;
@@ -40,7 +41,7 @@ pub const EXIT_SERVER: u8 = 6;
 
 /// The `mastercom` command with one subcommand per operation, built from the dispatch table.
 fn command() -> Command {
-    let mut command = Command::new("mastercom")
+    let command = Command::new("mastercom")
         .bin_name("mastercard mastercom")
         .about("Call any Mastercom operation through the typed client (JSON answer on stdout)")
         .subcommand_required(true)
@@ -61,6 +62,7 @@ fn command() -> Command {
                 .requires("dry-run")
                 .help("with --dry-run: print the body too (it may contain card numbers)"),
         );
+    let mut command = ConfigArgs::augment_args(command);
     for signature in mastercom::DISPATCH_TABLE {
         let mut sub = Command::new(signature.operation.replace('_', "-"));
         for (parameter, required) in signature.parameters.iter().zip(signature.required) {
@@ -130,6 +132,13 @@ pub fn run(args: Vec<String>) -> ExitCode {
         dry_run: sub.get_flag("dry-run"),
         show_body: sub.get_flag("show-body"),
     };
+    let config = match ConfigArgs::from_arg_matches(sub) {
+        Ok(config) => config,
+        Err(error) => {
+            let _ = error.print();
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
     let runtime = match client::runtime() {
         Ok(runtime) => runtime,
         Err(error) => {
@@ -137,7 +146,7 @@ pub fn run(args: Vec<String>) -> ExitCode {
             return ExitCode::from(EXIT_NOT_SENT);
         }
     };
-    runtime.block_on(call(name, &operation, &arguments, &options))
+    runtime.block_on(call(name, &operation, &arguments, &options, &config))
 }
 
 async fn call(
@@ -145,9 +154,10 @@ async fn call(
     operation: &str,
     arguments: &Arguments,
     options: &CallOptions,
+    config: &ConfigArgs,
 ) -> ExitCode {
     let dry = DryRun::default();
-    let client = match client::build(options, &dry) {
+    let client = match client::build(options, config, &dry) {
         Ok(client) => client,
         Err(error) => {
             eprintln!("mastercard mastercom {name}: {error}");

@@ -444,7 +444,17 @@ impl MastercomClient {
     /// | `MASTERCOM_LEDGER_PATH` | SQLite file for the ledger (default: [`crate::guard::default_ledger_path`]) |
     /// | `MASTERCARD_CA_CERT` | PEM file of the only CAs trusted for the server (optional; default the platform's roots), e.g. a local sandbox's or a TLS-inspecting proxy's |
     pub fn from_env() -> Result<MastercomClientBuilder, BuildError> {
-        let var = |name| std::env::var(name).ok().filter(|value| !value.is_empty());
+        Self::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// A builder filled like [`MastercomClient::from_env`], reading each variable through
+    /// `lookup` (by its name, e.g. `MASTERCARD_CONSUMER_KEY`) instead of the environment: for
+    /// callers that layer several sources (the CLI: flags, then the environment, then a
+    /// profile). Errors name the variable.
+    pub fn from_vars(
+        lookup: impl Fn(&'static str) -> Option<String>,
+    ) -> Result<MastercomClientBuilder, BuildError> {
+        let var = |name| lookup(name).filter(|value: &String| !value.is_empty());
         let consumer_key = var("MASTERCARD_CONSUMER_KEY").ok_or(BuildError::Environment {
             name: "MASTERCARD_CONSUMER_KEY",
             reason: "not set".to_owned(),
