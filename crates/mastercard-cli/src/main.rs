@@ -4,6 +4,7 @@
 //! fingerprint) so it composes with shell pipes; failures print one line on stderr and exit non-zero.
 
 mod api;
+mod chunked;
 mod client;
 mod dry_run;
 mod jwe;

@@ -24,6 +24,7 @@ use clap::{Arg, ArgAction, Args, Command, FromArgMatches};
 use mastercard_transport::{Arguments, Dispatched};
 use mastercom::{Delivery, ErrorKind};
 
+use crate::chunked::{self, ChunkFailure};
 use crate::client::{self, CallOptions};
 use crate::dry_run::DryRun;
 use crate::profile::ConfigArgs;
@@ -164,6 +165,26 @@ async fn call(
             return ExitCode::from(EXIT_NOT_SENT);
         }
     };
+    if !options.dry_run && chunked::is_chunked(operation) {
+        return match chunked::run(&client, name, operation, arguments).await {
+            Ok(value) => print_json(name, &value),
+            Err(ChunkFailure::Arguments(error)) => {
+                eprintln!("mastercard mastercom {name}: {error}");
+                ExitCode::from(EXIT_USAGE)
+            }
+            Err(ChunkFailure::Call {
+                done,
+                error,
+                message,
+            }) => {
+                if let Some(done) = done {
+                    let _ = print_json(name, &done);
+                }
+                eprintln!("mastercard mastercom {name}: {message}");
+                ExitCode::from(exit_status(&error))
+            }
+        };
+    }
     let outcome = client.dispatch_json(operation, arguments).await;
     if options.dry_run {
         return print_dry_run(
@@ -174,16 +195,7 @@ async fn call(
         );
     }
     match outcome {
-        Ok(value) => match serde_json::to_string_pretty(&value) {
-            Ok(text) => {
-                println!("{text}");
-                ExitCode::SUCCESS
-            }
-            Err(error) => {
-                eprintln!("mastercard mastercom {name}: {error}");
-                ExitCode::from(EXIT_SERVER)
-            }
-        },
+        Ok(value) => print_json(name, &value),
         Err(Dispatched::Arguments(error)) => {
             eprintln!("mastercard mastercom {name}: {error}");
             ExitCode::from(EXIT_USAGE)
@@ -191,6 +203,20 @@ async fn call(
         Err(Dispatched::Call(error)) => {
             eprintln!("mastercard mastercom {name}: {error}");
             ExitCode::from(exit_status(&error))
+        }
+    }
+}
+
+/// Prints an answer as JSON on stdout.
+fn print_json(name: &str, value: &serde_json::Value) -> ExitCode {
+    match serde_json::to_string_pretty(value) {
+        Ok(text) => {
+            println!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("mastercard mastercom {name}: {error}");
+            ExitCode::from(EXIT_SERVER)
         }
     }
 }
