@@ -4,7 +4,6 @@
 
 use identity_insights::Client;
 use identity_insights::types;
-use mastercard_transport::tls;
 use progenitor_client::{Error, ResponseValue};
 use serde_json::{Value, json};
 use wiremock::matchers::{body_json, header, method, path};
@@ -15,18 +14,10 @@ const TRANSACTION_ID: &str = "be3ad617-04ad-43e1-a438-79425b6511b6";
 const CORRELATION_ID: &str = "0b1bc4c4-3a8f-4f4b-9d43-6c1e0c3f1a77";
 
 /// The generated client, pointed at the mock server with the `/identity` prefix.
-///
-/// `Client::new` cannot be used: reqwest is built with `rustls-no-provider`, and building a
-/// default `reqwest::Client` panics without a process-wide crypto provider, even for plain HTTP.
 fn client(server: &MockServer) -> Client {
-    let tls = tls::client_config(&tls::TrustRoots::Platform, None).expect("TLS config");
-    let http = tls::http_client_builder(tls)
-        .build()
-        .expect("reqwest client");
-    Client::new_with_client(
+    mastercard_testkit::generated::against(
         &format!("{}/identity", server.uri()),
-        http,
-        mastercard_transport::Transport::new(),
+        Client::new_with_client,
     )
 }
 

@@ -5,77 +5,32 @@
 
 mod support;
 
-use std::sync::{Arc, Mutex};
-
-use bytes::Bytes;
-use mastercard_transport::{CallContext, Middleware, MiddlewareError, Outcome};
-use reqwest::StatusCode;
-use reqwest::header::HeaderMap;
+use mastercard_testkit::recorder::Recorder;
 use support::{Pki, Server, TRANSACTION_ID};
 
-#[derive(Clone, Default)]
-struct Recorder(Arc<Mutex<Vec<String>>>);
-
-fn outcome(outcome: &Outcome<'_>) -> String {
-    match outcome {
-        Outcome::Response { status, .. } => status.as_u16().to_string(),
-        Outcome::Failed(_) => "failed".into(),
-    }
-}
-
-impl Middleware for Recorder {
-    fn name(&self) -> &'static str {
-        "recorder"
-    }
-    fn on_request(
-        &self,
-        request: &mut reqwest::Request,
-        _: &CallContext,
-    ) -> Result<(), MiddlewareError> {
-        let body = request
-            .body()
-            .and_then(|body| body.as_bytes())
-            .unwrap_or_default();
-        let plaintext = String::from_utf8_lossy(body).contains("merchantName");
-        self.0
-            .lock()
-            .unwrap()
-            .push(format!("request plaintext={plaintext}"));
-        Ok(())
-    }
-    fn on_attempt(&self, _: &reqwest::Request, result: &Outcome<'_>, _: &CallContext) {
-        self.0
-            .lock()
-            .unwrap()
-            .push(format!("attempt {}", outcome(result)));
-    }
-    fn on_outcome(&self, _: &reqwest::Request, result: &Outcome<'_>, _: &CallContext) {
-        self.0
-            .lock()
-            .unwrap()
-            .push(format!("outcome {}", outcome(result)));
-    }
-    fn on_response(
-        &self,
-        status: StatusCode,
-        _: &mut HeaderMap,
-        body: Bytes,
-        _: &CallContext,
-    ) -> Result<Bytes, MiddlewareError> {
-        let plaintext = String::from_utf8_lossy(&body).contains(TRANSACTION_ID);
-        self.0.lock().unwrap().push(format!(
-            "response {} plaintext={plaintext}",
-            status.as_u16()
-        ));
-        Ok(body)
-    }
+/// Records whether the request body and the response body it is shown are plaintext.
+fn recorder() -> Recorder {
+    Recorder::new(
+        |request, _| {
+            let body = request
+                .body()
+                .and_then(|body| body.as_bytes())
+                .unwrap_or_default();
+            let plaintext = String::from_utf8_lossy(body).contains("merchantName");
+            format!("request plaintext={plaintext}")
+        },
+        |status, body| {
+            let plaintext = String::from_utf8_lossy(body).contains(TRANSACTION_ID);
+            format!("response {} plaintext={plaintext}", status.as_u16())
+        },
+    )
 }
 
 #[tokio::test]
 async fn user_middleware_sees_every_call_in_order_around_encryption() {
     let pki = Pki::shared();
     let server = Server::insights(pki).await;
-    let recorder = Recorder::default();
+    let recorder = recorder();
     let client = pki
         .builder(&server)
         .with_middleware(recorder.clone())
@@ -94,6 +49,6 @@ async fn user_middleware_sees_every_call_in_order_around_encryption() {
         "response 200 plaintext=false",
     ];
     let expected: Vec<&str> = one_call.iter().chain(one_call.iter()).copied().collect();
-    assert_eq!(*recorder.0.lock().unwrap(), expected);
+    assert_eq!(recorder.events(), expected);
     assert_eq!(server.seen().len(), 2);
 }

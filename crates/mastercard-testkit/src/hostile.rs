@@ -4,6 +4,8 @@
 //! Each connection carries one request and the answer says `connection: close`, so the counts
 //! are exact: a client that retried or followed a redirect shows up as a second request.
 //! [`HostileServer::start`] listens on `127.0.0.1` only.
+//!
+//! [`table`] (feature `clients`) is the table of scenarios both clients run against it.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -16,6 +18,9 @@ use openssl::x509::X509;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_openssl::SslStream;
+
+#[cfg(feature = "clients")]
+pub mod table;
 
 /// How the server answers every request.
 #[derive(Debug, Clone)]

@@ -14,15 +14,27 @@
 //!   need committed key material.
 //! * [`proxy`] is a loopback forward proxy (CONNECT tunnels and plain-HTTP forwarding) that
 //!   records the hosts asked for.
+//! * [`memory`] measures peak memory in a fresh child process of the test binary.
+//! * With the `clients` feature (the two client crates' tests): `signed`, a mock server that
+//!   verifies every request's OAuth1 signature (optionally behind TLS); `generated`, the
+//!   generated client against a mock; `recorder`, a middleware recording the steps it sees;
+//!   `hostile::table`, the hostile scenarios both clients run.
 
 // Test support fails loudly by design: a broken fixture must stop the test that uses it.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[cfg(feature = "clients")]
+pub mod generated;
 pub mod hostile;
+pub mod memory;
 pub mod oauth1_population;
 pub mod pki;
 pub mod postgres;
 pub mod proxy;
+#[cfg(feature = "clients")]
+pub mod recorder;
+#[cfg(feature = "clients")]
+pub mod signed;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

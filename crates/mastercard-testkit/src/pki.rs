@@ -147,3 +147,37 @@ pub fn pkcs12(
         .to_der()
         .unwrap()
 }
+
+/// A throwaway CA and a server certificate it issued for `localhost` and `127.0.0.1`: what a
+/// loopback TLS server presents, and what its client trusts (`ca`).
+pub struct LoopbackServerIdentity {
+    /// The CA certificate (the client's trust root).
+    pub ca: X509,
+    /// The server certificate.
+    pub cert: X509,
+    /// The server certificate's key.
+    pub key: PKey<Private>,
+}
+
+/// A fresh [`LoopbackServerIdentity`].
+pub fn loopback_server_identity() -> LoopbackServerIdentity {
+    let ca_key = rsa(2048);
+    let ca = certificate(
+        &ca_key,
+        "Loopback test CA",
+        None,
+        true,
+        &[],
+        Validity::CURRENT,
+    );
+    let key = rsa(2048);
+    let cert = certificate(
+        &key,
+        "localhost",
+        Some((&ca, &ca_key)),
+        false,
+        &["localhost", "127.0.0.1"],
+        Validity::CURRENT,
+    );
+    LoopbackServerIdentity { ca, cert, key }
+}

@@ -13,7 +13,6 @@
 
 use std::fmt::Debug;
 
-use mastercard_transport::tls;
 use mastercom::types;
 use mastercom::{Client, CvcInvalidIndicator};
 use progenitor_client::{Error, ResponseValue};
@@ -34,18 +33,10 @@ const ERROR_REQUEST_ID: &str = "f43f5b78-bc99-1f2a-8742-972238eac271";
 // ---------------------------------------------------------------------------------------------
 
 /// The generated client, pointed at the mock server with the `/mastercom` prefix.
-///
-/// `Client::new` cannot be used: reqwest is built with `rustls-no-provider`, and building a
-/// default `reqwest::Client` panics without a process-wide crypto provider, even for plain HTTP.
 fn client(server: &MockServer) -> Client {
-    let tls = tls::client_config(&tls::TrustRoots::Platform, None).expect("TLS config");
-    let http = tls::http_client_builder(tls)
-        .build()
-        .expect("reqwest client");
-    Client::new_with_client(
+    mastercard_testkit::generated::against(
         &format!("{}/mastercom", server.uri()),
-        http,
-        mastercard_transport::Transport::new(),
+        Client::new_with_client,
     )
 }
 

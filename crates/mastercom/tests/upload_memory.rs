@@ -14,25 +14,11 @@ mod support;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 
+use mastercard_testkit::memory::{field, run_child, status_bytes};
 use serde_json::json;
 
 const CHILD_ENV: &str = "MASTERCOM_UPLOAD_MEMORY_CHILD";
 const DOCUMENT_LEN: usize = 22_000_000;
-
-/// A `/proc/self/status` field in bytes.
-fn status_bytes(field: &str) -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let line = status
-        .lines()
-        .find(|line| line.starts_with(field))
-        .unwrap_or_else(|| panic!("no {field} in /proc/self/status"));
-    let kib: u64 = line
-        .split_whitespace()
-        .nth(1)
-        .and_then(|value| value.parse().ok())
-        .unwrap();
-    kib * 1024
-}
 
 /// A server on a thread that reads each request (discarding the body in 64 KiB pieces, so its
 /// own memory stays flat) and answers `200 {}`.
@@ -120,33 +106,8 @@ fn child_uploads_a_22_mb_document() {
 }
 
 fn measure(mode: &str) -> (f64, String) {
-    let output = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "child_uploads_a_22_mb_document",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(CHILD_ENV, mode)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(
-        output.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let line = stdout
-        .lines()
-        .find_map(|line| line.find("RATIO:").map(|at| line[at..].to_owned()))
-        .unwrap_or_else(|| panic!("child did not measure: {stdout}"));
-    let ratio = line
-        .split_whitespace()
-        .next()
-        .and_then(|field| field.strip_prefix("RATIO:"))
-        .and_then(|value| value.parse().ok())
-        .unwrap();
-    (ratio, line)
+    let line = run_child("child_uploads_a_22_mb_document", CHILD_ENV, mode, "RATIO:");
+    (field(&line, "RATIO:"), line)
 }
 
 #[test]

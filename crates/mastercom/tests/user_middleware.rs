@@ -5,74 +5,28 @@
 
 mod support;
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use bytes::Bytes;
-use mastercard_transport::{CallContext, Middleware, MiddlewareError, Outcome};
+use mastercard_testkit::recorder::Recorder;
 use mastercom::retry::RetryConfig;
-use reqwest::StatusCode;
-use reqwest::header::HeaderMap;
 use serde_json::json;
 use support::SignedServer;
 use wiremock::ResponseTemplate;
 
 const CLAIM: &str = "200002020654";
 
-#[derive(Clone, Default)]
-struct Recorder(Arc<Mutex<Vec<String>>>);
-
-fn outcome(outcome: &Outcome<'_>) -> String {
-    match outcome {
-        Outcome::Response { status, .. } => status.as_u16().to_string(),
-        Outcome::Failed(_) => "failed".into(),
-    }
-}
-
-impl Middleware for Recorder {
-    fn name(&self) -> &'static str {
-        "recorder"
-    }
-    fn on_request(
-        &self,
-        request: &mut reqwest::Request,
-        call: &CallContext,
-    ) -> Result<(), MiddlewareError> {
-        let signed = request
-            .headers()
-            .get("authorization")
-            .is_some_and(|value| value.as_bytes().starts_with(b"OAuth "));
-        self.0
-            .lock()
-            .unwrap()
-            .push(format!("request {} signed={signed}", call.operation()));
-        Ok(())
-    }
-    fn on_attempt(&self, _: &reqwest::Request, result: &Outcome<'_>, _: &CallContext) {
-        self.0
-            .lock()
-            .unwrap()
-            .push(format!("attempt {}", outcome(result)));
-    }
-    fn on_outcome(&self, _: &reqwest::Request, result: &Outcome<'_>, _: &CallContext) {
-        self.0
-            .lock()
-            .unwrap()
-            .push(format!("outcome {}", outcome(result)));
-    }
-    fn on_response(
-        &self,
-        status: StatusCode,
-        _: &mut HeaderMap,
-        body: Bytes,
-        _: &CallContext,
-    ) -> Result<Bytes, MiddlewareError> {
-        self.0
-            .lock()
-            .unwrap()
-            .push(format!("response {}", status.as_u16()));
-        Ok(body)
-    }
+/// Records the operation and whether the request it is shown is already signed.
+fn recorder() -> Recorder {
+    Recorder::new(
+        |request, call| {
+            let signed = request
+                .headers()
+                .get("authorization")
+                .is_some_and(|value| value.as_bytes().starts_with(b"OAuth "));
+            format!("request {} signed={signed}", call.operation())
+        },
+        |status, _| format!("response {}", status.as_u16()),
+    )
 }
 
 #[tokio::test]
@@ -85,7 +39,7 @@ async fn user_middleware_sees_every_call_and_attempt_in_order() {
         }
     })
     .await;
-    let recorder = Recorder::default();
+    let recorder = recorder();
     let client = server
         .builder()
         .retry(RetryConfig {
@@ -102,7 +56,7 @@ async fn user_middleware_sees_every_call_and_attempt_in_order() {
     client.get_claim_detail(CLAIM).await.unwrap();
 
     let operation = "get_claim_detail";
-    let events = recorder.0.lock().unwrap().clone();
+    let events = recorder.events();
     let first = [
         format!("request {operation} signed=true"),
         "attempt 503".into(),

@@ -1,13 +1,11 @@
-//! Shared pieces of the Mastercom client tests: a throwaway signing key, a loopback mock that
-//! verifies the OAuth1 signature of EVERY request with `mastercard_oauth1::Verifier`, raw TCP
-//! servers for transport faults, and the request bodies of every operation.
+//! Shared pieces of the Mastercom client tests: the testkit's loopback mock that verifies the
+//! OAuth1 signature of EVERY request (`mastercard_testkit::signed`) with Mastercom's prefix and
+//! builder, raw TCP servers for transport faults, and the request bodies of every operation.
 #![allow(dead_code)]
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use mastercard_keys::PublicKey;
-use mastercard_oauth1::{Request as SignedRequest, Verifier};
 use mastercom::Timeouts;
 use mastercom::guard::{Clock, ManualClock};
 use mastercom::{MastercomClient, MastercomClientBuilder};
@@ -15,138 +13,69 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tokio::io::AsyncReadExt;
 use tokio::net::TcpListener;
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+use wiremock::{Request, ResponseTemplate};
 
-pub const CONSUMER_KEY: &str = "test-consumer-key!0123456789abcdef";
+// Not every test binary uses every re-export.
+#[allow(unused_imports)]
+pub use mastercard_testkit::signed::{CONSUMER_KEY, Seen, TestKey, test_key};
 
-/// A fresh RSA-2048 key (never the shared vector keys): its PEM and public half.
-pub struct TestKey {
-    pub pem: Vec<u8>,
-    pub public: PublicKey,
-}
+/// The testkit's OAuth1-verifying mock server (`mastercard_testkit::signed`), addressed with
+/// Mastercom's `/mastercom` prefix.
+pub struct SignedServer(mastercard_testkit::signed::SignedServer);
 
-pub fn test_key() -> TestKey {
-    let key = mastercard_testkit::pki::rsa(2048);
-    let pem = key.private_key_to_pem_pkcs8().unwrap();
-    let public = PublicKey::from_pem(&key.public_key_to_pem().unwrap()).unwrap();
-    TestKey { pem, public }
-}
-
-/// What the mock saw of one request.
-#[derive(Debug, Clone)]
-pub struct Seen {
-    pub method: String,
-    pub path: String,
-    pub query: Option<String>,
-    pub body: Vec<u8>,
-    pub nonce: Option<String>,
-    /// `Ok` when the signature verified against the test key and consumer key.
-    pub verified: Result<(), String>,
-}
-
-type Reply = dyn Fn(&Request, usize) -> ResponseTemplate + Send + Sync;
-
-struct Verifying {
-    verifier: Verifier,
-    seen: Arc<Mutex<Vec<Seen>>>,
-    reply: Arc<Reply>,
-}
-
-impl Respond for Verifying {
-    fn respond(&self, request: &Request) -> ResponseTemplate {
-        let header = request
-            .headers
-            .get("authorization")
-            .and_then(|value| value.to_str().ok())
-            .unwrap_or_default();
-        // wiremock reports `http://localhost/…`; the client signed the URL it sent, whose
-        // authority is the `Host` header.
-        let host = request
-            .headers
-            .get("host")
-            .and_then(|value| value.to_str().ok())
-            .unwrap_or_default();
-        let url = match request.url.query() {
-            Some(query) => format!("http://{host}{}?{query}", request.url.path()),
-            None => format!("http://{host}{}", request.url.path()),
-        };
-        let result = self.verifier.verify(
-            &SignedRequest::new(request.method.as_str(), &url, &request.body),
-            header,
-        );
-        let nonce = result.as_ref().ok().map(|verified| verified.nonce.clone());
-        let verified = result.map(|_| ()).map_err(|error| error.to_string());
-        let mut seen = self.seen.lock().unwrap();
-        seen.push(Seen {
-            method: request.method.to_string(),
-            path: request.url.path().to_owned(),
-            query: request.url.query().map(str::to_owned),
-            body: request.body.clone(),
-            nonce,
-            verified: verified.clone(),
-        });
-        let index = seen.len() - 1;
-        drop(seen);
-        match verified {
-            Ok(()) => (self.reply)(request, index),
-            Err(error) => ResponseTemplate::new(401).set_body_string(error),
-        }
+impl std::ops::Deref for SignedServer {
+    type Target = mastercard_testkit::signed::SignedServer;
+    fn deref(&self) -> &Self::Target {
+        &self.0
     }
-}
-
-/// A wiremock server that verifies every request's signature and answers with `reply`
-/// (given the request and its 0-based index).
-pub struct SignedServer {
-    pub server: MockServer,
-    pub key: TestKey,
-    seen: Arc<Mutex<Vec<Seen>>>,
 }
 
 impl SignedServer {
+    /// A server verifying every request's signature and answering with `reply` (given the
+    /// request and its 0-based index).
     pub async fn start(
         reply: impl Fn(&Request, usize) -> ResponseTemplate + Send + Sync + 'static,
     ) -> Self {
-        let key = test_key();
-        let server = MockServer::start().await;
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        Mock::given(wiremock::matchers::any())
-            .respond_with(Verifying {
-                verifier: Verifier::new(key.public.clone()).with_consumer_key(CONSUMER_KEY),
-                seen: seen.clone(),
-                reply: Arc::new(reply),
-            })
-            .mount(&server)
-            .await;
-        Self { server, key, seen }
+        Self(mastercard_testkit::signed::SignedServer::start(reply).await)
+    }
+
+    /// Like [`SignedServer::start`], over TLS (see `SignedServer::start_tls` in the testkit).
+    pub async fn start_tls(
+        cert: &mastercard_keys::openssl::x509::X509,
+        key: &mastercard_keys::openssl::pkey::PKey<mastercard_keys::openssl::pkey::Private>,
+        reply: impl Fn(&Request, usize) -> ResponseTemplate + Send + Sync + 'static,
+    ) -> Self {
+        Self(mastercard_testkit::signed::SignedServer::start_tls(cert, key, reply).await)
     }
 
     pub fn base_url(&self) -> String {
-        format!("{}/mastercom", self.server.uri())
+        format!("{}/mastercom", self.uri())
     }
 
     /// A builder pointed at this server with the test key and consumer key.
     pub fn builder(&self) -> MastercomClientBuilder {
         loopback_builder(&self.base_url(), &self.key.pem)
     }
+}
 
-    pub fn seen(&self) -> Vec<Seen> {
-        self.seen.lock().unwrap().clone()
-    }
+/// A verifying server behind TLS (a certificate for `localhost` from a throwaway CA) answering
+/// `200 {}`, its `https://localhost:port/mastercom` base URL, and the CA's PEM, which the client
+/// must trust (`trust_roots`).
+pub async fn tls_server() -> (SignedServer, String, Vec<u8>) {
+    let identity = mastercard_testkit::pki::loopback_server_identity();
+    let server = SignedServer::start_tls(&identity.cert, &identity.key, |_, _| {
+        ResponseTemplate::new(200).set_body_json(serde_json::json!({}))
+    })
+    .await;
+    let url = server.base_url().replace("127.0.0.1", "localhost");
+    assert!(url.starts_with("https://localhost:"), "{url}");
+    (server, url, identity.ca.to_pem().unwrap())
+}
 
-    /// Every request so far carried a valid signature.
-    pub fn assert_all_verified(&self) {
-        let seen = self.seen();
-        assert!(!seen.is_empty(), "the server saw no request");
-        for request in &seen {
-            assert_eq!(
-                request.verified,
-                Ok(()),
-                "{} {} was not signed correctly",
-                request.method,
-                request.path
-            );
-        }
-    }
+/// The `host:port` of a URL: what a proxy is asked for.
+pub fn authority(url: &str) -> String {
+    let (_, rest) = url.split_once("://").unwrap();
+    rest.split('/').next().unwrap().to_owned()
 }
 
 /// A builder for `url` with the test consumer key and `pem`, and an in-memory dispute-event
