@@ -16,7 +16,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-/// Offline tools for Mastercard API authentication and payload encryption.
+/// Mastercom from the shell (every operation, any signed request, dry runs, profiles), and
+/// tools for Mastercard API authentication and payload encryption.
 #[derive(Parser)]
 #[command(name = "mastercard", version, about)]
 struct Cli {
