@@ -14,7 +14,8 @@
 //!   need committed key material.
 //! * [`proxy`] is a loopback forward proxy (CONNECT tunnels and plain-HTTP forwarding) that
 //!   records the hosts asked for.
-//! * [`memory`] measures peak memory in a fresh child process of the test binary.
+//! * [`child`] re-runs one test of the test binary in a fresh process; [`memory`] measures peak
+//!   memory in such a child.
 //! * With the `clients` feature (the two client crates' tests): `signed`, a mock server that
 //!   verifies every request's OAuth1 signature (optionally behind TLS); `generated`, the
 //!   generated client against a mock; `recorder`, a middleware recording the steps it sees;
@@ -23,6 +24,7 @@
 // Test support fails loudly by design: a broken fixture must stop the test that uses it.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod child;
 #[cfg(feature = "clients")]
 pub mod generated;
 pub mod hostile;

@@ -24,16 +24,11 @@ pub fn status_bytes(field: &str) -> u64 {
 /// output line from `marker` (e.g. `"PEAK:"`) on. Fails when the child fails or prints no such
 /// line.
 pub fn run_child(test: &str, env: &str, value: &str, marker: &str) -> String {
-    let output = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", test, "--nocapture", "--test-threads=1"])
-        .env(env, value)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(
-        output.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&output.stderr)
+    let stdout = crate::child::stdout(
+        crate::child::command(test)
+            .env(env, value)
+            .output()
+            .unwrap(),
     );
     stdout
         .lines()

@@ -165,8 +165,7 @@ fn from_env_reads_the_documented_variables() {
     let cert = pki::certificate(&key, "signing", None, false, &[], Validity::CURRENT);
     let p12 = directory.path().join("key.p12");
     std::fs::write(&p12, pki::pkcs12(&key, &cert, &[], "keyalias", PASSWORD)).unwrap();
-    let output = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "from_env_child", "--nocapture"])
+    let output = mastercard_testkit::child::command("from_env_child")
         .env(FROM_ENV_CHILD, "1")
         .env("MASTERCARD_CONSUMER_KEY", "ck")
         .env("MASTERCARD_SIGNING_KEY_PATH", &p12)
@@ -179,12 +178,7 @@ fn from_env_reads_the_documented_variables() {
         )
         .output()
         .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = mastercard_testkit::child::stdout(output);
     assert!(
         stdout.contains("FROM-ENV-OK"),
         "child did not run: {stdout}"
@@ -192,8 +186,7 @@ fn from_env_reads_the_documented_variables() {
     assert!(directory.path().join("ledger.sqlite").exists());
 
     // Without the variables, the error names the missing one.
-    let output = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "from_env_child", "--nocapture"])
+    let output = mastercard_testkit::child::command("from_env_child")
         .env(FROM_ENV_CHILD, "1")
         .env_remove("MASTERCARD_CONSUMER_KEY")
         .output()

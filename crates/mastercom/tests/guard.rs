@@ -5,7 +5,6 @@
 mod support;
 
 use std::path::Path;
-use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -235,13 +234,7 @@ async fn child_process_sends_the_same_event() {
 
 /// Starts the child test in another process, sending the same chargeback through `ledger`.
 fn spawn_child(server: &SignedServer, ledger: &Path, key_path: &Path) -> std::process::Child {
-    Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "child_process_sends_the_same_event",
-            "--nocapture",
-            "--test-threads=1",
-        ])
+    mastercard_testkit::child::command("child_process_sends_the_same_event")
         .env(
             CHILD_ENV,
             format!(
@@ -259,13 +252,7 @@ fn spawn_child(server: &SignedServer, ledger: &Path, key_path: &Path) -> std::pr
 
 /// What a child printed as its outcome (`sent`, or the error kind).
 fn child_outcome(child: std::process::Child) -> String {
-    let output = child.wait_with_output().unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "child failed: {stdout}{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = mastercard_testkit::child::stdout(child.wait_with_output().unwrap());
     stdout
         .lines()
         .find_map(|line| {

@@ -38,9 +38,8 @@ fn child(vars: &[(&str, &std::ffi::OsStr)], removed: &[&str]) -> String {
     let directory = tempfile::tempdir().unwrap();
     let key_path = directory.path().join("key.pem");
     std::fs::write(&key_path, &support::test_key().pem).unwrap();
-    let mut command = std::process::Command::new(std::env::current_exe().unwrap());
+    let mut command = mastercard_testkit::child::command("child_builds_from_env");
     command
-        .args(["--exact", "child_builds_from_env", "--nocapture"])
         .env(CHILD_ENV, "1")
         .env("MASTERCARD_CONSUMER_KEY", "ck")
         .env("MASTERCARD_SIGNING_KEY_PATH", &key_path)
@@ -52,14 +51,7 @@ fn child(vars: &[(&str, &std::ffi::OsStr)], removed: &[&str]) -> String {
     for (name, value) in vars {
         command.env(name, value);
     }
-    let output = command.output().unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(
-        output.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    stdout
+    mastercard_testkit::child::stdout(command.output().unwrap())
 }
 
 #[test]

@@ -7,8 +7,6 @@
 
 mod support;
 
-use std::process::Command;
-
 use mastercard_testkit::proxy::Proxy;
 use serde_json::json;
 use support::SignedServer;
@@ -31,8 +29,8 @@ const PROXY_VARIABLES: [&str; 8] = [
 
 /// Runs `child_call` in a child process against `url` with `env` as its only proxy variables.
 fn run_child(url: &str, key_file: &std::path::Path, env: &[(&str, &str)]) {
-    let mut command = Command::new(std::env::current_exe().unwrap());
-    command.args(["--exact", "child_call", "--ignored", "--test-threads=1"]);
+    let mut command = mastercard_testkit::child::command("child_call");
+    command.arg("--ignored");
     for name in PROXY_VARIABLES {
         command.env_remove(name);
     }
@@ -40,14 +38,8 @@ fn run_child(url: &str, key_file: &std::path::Path, env: &[(&str, &str)]) {
         .env(CHILD, url)
         .env(KEY_FILE, key_file)
         .envs(env.iter().copied());
-    let output = command.output().unwrap();
-    assert!(
-        output.status.success(),
-        "child failed:\n{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(String::from_utf8_lossy(&output.stdout).contains("1 passed"));
+    let stdout = mastercard_testkit::child::stdout(command.output().unwrap());
+    assert!(stdout.contains("1 passed"), "{stdout}");
 }
 
 #[tokio::test]
