@@ -9,6 +9,7 @@ pub mod hooks;
 pub mod policy;
 pub mod raw;
 pub mod retry;
+pub mod workflows;
 
 pub use client::{BuildError, Environment, MastercomClient, MastercomClientBuilder, SigningKey};
 pub use cvc_invalid_indicator::CvcInvalidIndicator;
