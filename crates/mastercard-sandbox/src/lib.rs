@@ -46,7 +46,7 @@ pub use faults::{Fault, FaultAction, Faults};
 pub use iit::validate as validate_iit_request;
 pub use limits::Limits;
 pub use mastercom::clock::{Clock, ManualClock, SystemClock};
-pub use mastercom::model::{DuplicateEvents, SEED_TRANSACTIONS, SeedTransaction};
+pub use mastercom::model::{ClaimSeed, DuplicateEvents, SEED_TRANSACTIONS, SeedTransaction};
 pub use pki::Credentials;
 
 /// How to start a sandbox.
@@ -71,6 +71,12 @@ pub struct SandboxConfig {
     pub clock: Arc<dyn Clock>,
     /// Timeouts, connection cap and body sizes ([`Limits::default`] documents the defaults).
     pub limits: Limits,
+    /// Claims added to the model at start (after persisted state is loaded).
+    pub seeded_claims: Option<ClaimSeed>,
+    /// Refuse `transactionSearch` and `transactionMessageSearchDebitMC` ranges of more than 30
+    /// days, as the spec says. Off by default only because existing callers (tests, the demo,
+    /// the reference-library differential tests) search the seeded year in one call.
+    pub search_range_limit: bool,
 }
 
 /// Public keys and certificates to trust instead of (or beside) the generated ones.
@@ -100,7 +106,25 @@ impl SandboxConfig {
             trust: Trust::default(),
             clock: mastercom::clock::system(),
             limits: Limits::default(),
+            seeded_claims: None,
+            search_range_limit: false,
         }
+    }
+
+    /// Starts with `seed.count` more claims in the `Unworked` queue (see [`ClaimSeed`]), e.g.
+    /// over 2,000 to make a queue span several pages.
+    #[must_use]
+    pub fn with_seeded_claims(mut self, seed: ClaimSeed) -> Self {
+        self.seeded_claims = Some(seed);
+        self
+    }
+
+    /// Refuses transaction searches over more than 30 days (see
+    /// [`SandboxConfig::search_range_limit`]).
+    #[must_use]
+    pub fn with_search_range_limit(mut self, on: bool) -> Self {
+        self.search_range_limit = on;
+        self
     }
 
     /// Reads the dispute model's time from `clock`.
@@ -138,6 +162,12 @@ impl Sandbox {
             mastercom::model::Model::new(store, config.clock.clone())
                 .map_err(|e| SandboxError::in_file(&credentials.database, e))?,
         );
+        model.set_search_range_limit(config.search_range_limit);
+        if let Some(seed) = &config.seeded_claims {
+            model
+                .seed_claims(seed)
+                .map_err(|e| SandboxError::Corrupt(e.description))?;
+        }
         let mastercom_state = mastercom::AppState::new(
             &config,
             &credentials,
@@ -247,6 +277,12 @@ impl RunningSandbox {
     /// How many claims the dispute model holds.
     pub fn claim_count(&self) -> usize {
         self.model.claim_count()
+    }
+
+    /// Adds claims to the running model (see [`ClaimSeed`]); returns their ids in order of
+    /// last-modified time.
+    pub fn seed_claims(&self, seed: &ClaimSeed) -> Result<Vec<String>, mastercom::ApiError> {
+        self.model.seed_claims(seed)
     }
 
     /// How often Mastercom's duplicate behaviour came into play (duplicates created inside its

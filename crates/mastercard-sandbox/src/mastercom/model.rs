@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use parking_lot::Mutex;
@@ -268,6 +268,20 @@ pub struct Model {
     clock: Arc<dyn Clock>,
     duplicates_created: AtomicU64,
     duplicates_refused: AtomicU64,
+    search_range_limit: AtomicBool,
+}
+
+/// Claims to put in the model when it starts, for tests that need more than a walk through
+/// the API would create in reasonable time (a queue of several pages, over several windows).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClaimSeed {
+    /// How many claims.
+    pub count: usize,
+    /// Last-modified time of the first claim (Unix seconds).
+    pub modified_from: u64,
+    /// Last-modified time of the last claim (Unix seconds); the others are spread evenly in
+    /// between.
+    pub modified_to: u64,
 }
 
 impl Model {
@@ -292,7 +306,63 @@ impl Model {
             clock,
             duplicates_created: AtomicU64::new(0),
             duplicates_refused: AtomicU64::new(0),
+            search_range_limit: AtomicBool::new(false),
         })
+    }
+
+    /// Whether transaction searches longer than the spec's 30 days are refused.
+    pub fn search_range_limit(&self) -> bool {
+        self.search_range_limit.load(Ordering::SeqCst)
+    }
+
+    /// Turns the 30-day transaction-search limit on or off.
+    pub fn set_search_range_limit(&self, on: bool) {
+        self.search_range_limit.store(on, Ordering::SeqCst);
+    }
+
+    /// Adds `seed.count` open claims without events (queue `Unworked`), on the seeded
+    /// transactions in turn, last modified evenly from `seed.modified_from` to
+    /// `seed.modified_to`; returns their ids in that order. Ids are `9` followed by 11 digits
+    /// counting up, so they never collide with each other (nor, in practice, with the
+    /// 12-digit random ids of claims created through the API).
+    pub fn seed_claims(&self, seed: &ClaimSeed) -> Result<Vec<String>, ApiError> {
+        let span = seed.modified_to.saturating_sub(seed.modified_from);
+        let steps = u64::try_from(seed.count.saturating_sub(1))
+            .unwrap_or(u64::MAX)
+            .max(1);
+        let mut ids = Vec::with_capacity(seed.count);
+        let mut inner = self.inner.lock();
+        let base = inner.claims.len();
+        for index in 0..seed.count {
+            let t = &SEED_TRANSACTIONS[index % SEED_TRANSACTIONS.len()];
+            let offset = u64::try_from(index).unwrap_or(u64::MAX);
+            // u128: span × index does not overflow for any u64 inputs.
+            let at = seed.modified_from.saturating_add(
+                u64::try_from(u128::from(span) * u128::from(offset) / u128::from(steps))
+                    .unwrap_or(span),
+            );
+            let claim = Claim {
+                id: format!("9{:011}", base + index),
+                clearing_transaction_id: t.clearing_transaction_id.to_owned(),
+                auth_transaction_id: t.auth_transaction_id.to_owned(),
+                claim_type: "Standard".to_owned(),
+                amount: t.amount.to_owned(),
+                currency: t.currency.to_owned(),
+                open: true,
+                close_reason: String::new(),
+                created: at,
+                modified: at,
+                chargebacks: Vec::new(),
+                retrievals: Vec::new(),
+                fees: Vec::new(),
+                frauds: Vec::new(),
+                event_times: BTreeMap::new(),
+            };
+            persist(&inner, "claim", &claim.id, &claim)?;
+            ids.push(claim.id.clone());
+            inner.claims.insert(claim.id.clone(), claim);
+        }
+        Ok(ids)
     }
 
     /// The model's current time (Unix seconds).

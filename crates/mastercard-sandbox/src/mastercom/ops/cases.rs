@@ -15,7 +15,7 @@ pub(super) fn create_case(model: &Model, call: &Call<'_>) -> Result<Value, ApiEr
     let case = Case {
         id: new_id(10),
         claim_id,
-        documents: document(&b),
+        documents: document(&b)?,
         request: b,
         status: "OPEN".into(),
         history: vec![("CREATE".into(), String::new(), model.now())],
@@ -62,7 +62,7 @@ pub(super) fn update_case(model: &Model, call: &Call<'_>) -> Result<Value, ApiEr
         case.status = next.to_owned();
         case.history
             .push((action.clone(), s(&b, "memo"), model.now()));
-        case.documents.extend(document(&b));
+        case.documents.extend(document(&b)?);
         Ok(json!({"caseId": case.id}))
     })
 }

@@ -102,7 +102,7 @@ pub(super) fn create_chargeback(
             reversed: false,
             acknowledged: false,
             debit_mc,
-            documents: document(body),
+            documents: document(body)?,
             memo: String::new(),
             created: model.now(),
         };

@@ -187,11 +187,107 @@ pub(super) fn retrieval_summary(c: &Claim, r: &Retrieval) -> Value {
     })
 }
 
+/// Claims per `getQueueSummaryPost` page ("up to 2,000 claims per page").
+const QUEUE_PAGE_SIZE: usize = 2000;
+/// Longest `lastModifiedDateFrom`..`lastModifiedDateTo` range answered: the spec's exact
+/// `pageCount` needs "less than or equal to 5 days", and the sandbox only gives exact counts,
+/// so it refuses a longer range rather than pretend.
+const QUEUE_WINDOW_MINUTES: i64 = 5 * 24 * 60;
+
+/// `getQueueSummaryPost`: the claims of a queue last modified within the (inclusive,
+/// minute-precision) range, newest first, 2,000 per page, with the page count.
+pub(super) fn queue_page(model: &Model, call: &Call<'_>) -> Result<Value, ApiError> {
+    let body = validate::<t::GetQueueContentRequest>(call.body)?;
+    let (from, to) = (
+        s(&body, "lastModifiedDateFrom"),
+        s(&body, "lastModifiedDateTo"),
+    );
+    let window = match (from.is_empty(), to.is_empty()) {
+        (true, true) => None,
+        (false, false) => {
+            let from = minute(&from, "lastModifiedDateFrom")?;
+            let to = minute(&to, "lastModifiedDateTo")?;
+            if from > to {
+                return Err(ApiError::invalid(
+                    "INVALID_FIELD_VALUE",
+                    "lastModifiedDateFrom is after lastModifiedDateTo",
+                )
+                .detail(
+                    "lastModifiedDateFrom",
+                    "must not be after lastModifiedDateTo",
+                ));
+            }
+            if to.minutes_since_epoch() - from.minutes_since_epoch() > QUEUE_WINDOW_MINUTES {
+                return Err(ApiError::invalid(
+                    "INVALID_FIELD_VALUE",
+                    "the date range is longer than 5 days: pageCount is exact only for 5 days or less",
+                )
+                .detail("lastModifiedDateTo", "at most 5 days after lastModifiedDateFrom"));
+            }
+            Some((from, to))
+        }
+        _ => {
+            let missing = if from.is_empty() {
+                "lastModifiedDateFrom"
+            } else {
+                "lastModifiedDateTo"
+            };
+            return Err(ApiError::invalid(
+                "MISSING_REQUIRED_FIELD",
+                format!("{missing} is required when the other end of the range is given"),
+            )
+            .detail(missing, "required with the other date"));
+        }
+    };
+    let page_text = s(&body, "pageNb");
+    let page = if page_text.is_empty() {
+        1
+    } else {
+        page_text
+            .parse::<usize>()
+            .ok()
+            .filter(|page| *page >= 1 && page_text.len() <= 3)
+            .ok_or_else(|| {
+                ApiError::invalid(
+                    "INVALID_FIELD_VALUE",
+                    format!("pageNb {page_text:?} is not a page number"),
+                )
+                .detail("pageNb", "1 to 3 digits, from 1")
+            })?
+    };
+    let list = queue(model, &s(&body, "queueName"), window)?;
+    let pages = list.len().div_ceil(QUEUE_PAGE_SIZE).max(1);
+    if page > pages {
+        return Err(ApiError::invalid(
+            "INVALID_FIELD_VALUE",
+            format!("pageNb {page} is beyond the pageCount {pages}"),
+        )
+        .detail("pageNb", "at most pageCount"));
+    }
+    let claims: Vec<Value> = list
+        .into_iter()
+        .skip((page - 1) * QUEUE_PAGE_SIZE)
+        .take(QUEUE_PAGE_SIZE)
+        .collect();
+    Ok(json!({"claimList": claims, "pageCount": pages.to_string()}))
+}
+
+fn minute(text: &str, field: &str) -> Result<mastercom::workflows::Minute, ApiError> {
+    text.parse().map_err(|_| {
+        ApiError::invalid(
+            "INVALID_FIELD_VALUE",
+            format!("{field} {text:?} is not a date-time"),
+        )
+        .detail(field, "yyyy-MM-ddTHH:mm")
+    })
+}
+
+/// The claims of queue `name`, newest change first (then by id, so pages are stable), within
+/// `window` (inclusive minutes) when given.
 pub(super) fn queue(
     model: &Model,
     name: &str,
-    from: &str,
-    to: &str,
+    window: Option<(mastercom::workflows::Minute, mastercom::workflows::Minute)>,
 ) -> Result<Vec<Value>, ApiError> {
     if !["Unworked", "Worked", "Closed"].contains(&name) {
         return Err(
@@ -199,10 +295,20 @@ pub(super) fn queue(
                 .detail("queueName", "one of Unworked, Worked, Closed"),
         );
     }
-    Ok(model
+    let in_window = |modified: u64| {
+        window.is_none_or(|(from, to)| {
+            let minute = i64::try_from(modified / 60).unwrap_or(i64::MAX);
+            from.minutes_since_epoch() <= minute && minute <= to.minutes_since_epoch()
+        })
+    };
+    let mut claims: Vec<Claim> = model
         .claims()
+        .into_iter()
+        .filter(|c| c.queue() == name && in_window(c.modified))
+        .collect();
+    claims.sort_by(|a, b| b.modified.cmp(&a.modified).then_with(|| a.id.cmp(&b.id)));
+    Ok(claims
         .iter()
-        .filter(|c| c.queue() == name && in_range(c.modified, from, to))
         .map(|c| {
             let seed = c.seed_transaction();
             json!({
@@ -210,7 +316,7 @@ pub(super) fn queue(
                 "claimType": c.claim_type,
                 "claimValue": c.amount,
                 "createDate": date(c.created),
-                "lastModifiedDate": date(c.modified),
+                "lastModifiedDate": date_time(c.modified),
                 "lastModifiedBy": "sandbox",
                 "isOpen": c.open,
                 "isIssuer": true,
@@ -234,5 +340,17 @@ fn summary_transaction_id(claim_id: &str) -> String {
     format!(
         "{:0>9}",
         digits.get(digits.len().saturating_sub(9)..).unwrap_or("")
+    )
+}
+
+/// `YYYY-MM-DDTHH:MM:SS` (UTC), as `ClaimSummary.lastModifiedDate` shows it.
+fn date_time(unix: u64) -> String {
+    let in_day = unix % 86_400;
+    format!(
+        "{}T{:02}:{:02}:{:02}",
+        date(unix),
+        in_day / 3600,
+        in_day / 60 % 60,
+        in_day % 60
     )
 }

@@ -52,16 +52,56 @@ fn s(v: &Value, field: &str) -> String {
     }
 }
 
-fn document(v: &Value) -> Vec<Document> {
-    v.get("fileAttachment")
-        .and_then(|a| {
-            Some(Document {
-                filename: a.get("filename")?.as_str()?.to_owned(),
-                file: a.get("file")?.as_str()?.to_owned(),
-            })
-        })
-        .into_iter()
-        .collect()
+/// Longest `DocumentStructure.file`: "Length: 1-22000000" characters of base64.
+const MAX_DOCUMENT_CHARS: usize = 22_000_000;
+
+/// The request's `fileAttachment`, if any, refused as the spec's `DocumentStructure` rules
+/// say: `file` of 1 to 22,000,000 base64 characters that "must represent a ZIP, JPG, TIFF, or
+/// PDF file" (told apart by the decoded content's first bytes).
+fn document(v: &Value) -> Result<Vec<Document>, ApiError> {
+    let Some((filename, file)) = v.get("fileAttachment").and_then(|a| {
+        Some((
+            a.get("filename")?.as_str()?.to_owned(),
+            a.get("file")?.as_str()?.to_owned(),
+        ))
+    }) else {
+        return Ok(Vec::new());
+    };
+    let refuse = |problem: String| {
+        ApiError::invalid(
+            "INVALID_FIELD_VALUE",
+            format!("fileAttachment.file {problem}"),
+        )
+        .detail(
+            "file",
+            "1-22000000 characters of base64 of a ZIP, JPG, TIFF or PDF file",
+        )
+    };
+    if file.is_empty() || file.len() > MAX_DOCUMENT_CHARS {
+        return Err(refuse(format!(
+            "holds {} characters; 1 to {MAX_DOCUMENT_CHARS} are accepted",
+            file.len()
+        )));
+    }
+    let alphabet = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=');
+    if !file.len().is_multiple_of(4) || !file.as_bytes().iter().all(alphabet) {
+        return Err(refuse("is not base64".to_owned()));
+    }
+    // The first 12 characters decode to 9 bytes, enough for every signature below.
+    let head = openssl::base64::decode_block(file.get(..12).unwrap_or(&file))
+        .map_err(|_| refuse("is not base64".to_owned()))?;
+    let accepted = [
+        &b"PK\x03\x04"[..],
+        b"PK\x05\x06",
+        &[0xFF, 0xD8, 0xFF],
+        b"II*\0",
+        b"MM\0*",
+        b"%PDF-",
+    ];
+    if !accepted.iter().any(|magic| head.starts_with(magic)) {
+        return Err(refuse("is not a ZIP, JPG, TIFF or PDF file".to_owned()));
+    }
+    Ok(vec![Document { filename, file }])
 }
 
 /// Dispatches `operation_id`.
@@ -69,8 +109,8 @@ pub fn handle(model: &Model, operation_id: &str, call: &Call<'_>) -> Result<Valu
     match operation_id {
         "healthcheck" => Ok(json!({"status": "UP"})),
         // Transactions
-        "transactionSearch" => transaction_search(call),
-        "transactionMessageSearchDebitMC" => debit_search(call),
+        "transactionSearch" => transaction_search(model, call),
+        "transactionMessageSearchDebitMC" => debit_search(model, call),
         "getTransactionClearingDetail" => clearing_detail(model, call),
         "retrieveAuthorizationDetail" => authorization_detail(model, call),
         "transactionDebitMCMessageDetail" => debit_detail(model, call),
@@ -159,7 +199,7 @@ pub fn handle(model: &Model, operation_id: &str, call: &Call<'_>) -> Result<Valu
             model.with_claim(call.param("claim-id"), |claim| {
                 let cb = find_chargeback(claim, &id)?;
                 cb.memo = s(&body, "memo");
-                cb.documents.extend(document(&body));
+                cb.documents.extend(document(&body)?);
                 Ok(json!({"chargebackId": id}))
             })
         }
@@ -275,18 +315,9 @@ pub fn handle(model: &Model, operation_id: &str, call: &Call<'_>) -> Result<Valu
         ])),
         "getQueueSummary" => {
             let name = call.query.get("queue-name").cloned().unwrap_or_default();
-            Ok(Value::Array(queue(model, &name, "", "")?))
+            Ok(Value::Array(queue(model, &name, None)?))
         }
-        "getQueueSummaryPost" => {
-            let body = validate::<t::GetQueueContentRequest>(call.body)?;
-            let list = queue(
-                model,
-                &s(&body, "queueName"),
-                &s(&body, "lastModifiedDateFrom"),
-                &s(&body, "lastModifiedDateTo"),
-            )?;
-            Ok(json!({"claimList": list, "pageCount": "1"}))
-        }
+        "getQueueSummaryPost" => queue_page(model, call),
         // Reconciliation
         "reconReportDataAcknowledge" => {
             let body = validate::<t::ReconReportDataAcknowledgeRequest>(call.body)?;

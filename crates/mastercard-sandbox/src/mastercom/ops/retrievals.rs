@@ -84,7 +84,7 @@ pub(super) fn acquirer_fulfil(model: &Model, call: &Call<'_>) -> Result<Value, A
         // the schema gets a TID rendered from the transaction and its answer; an attachment in
         // the shape of the operation's own `x-samples` request (`fileAttachment`) is kept
         // instead.
-        let attached = document(&b);
+        let attached = document(&b)?;
         if attached.is_empty() {
             r.documents.extend(tid::render(&claim_snapshot, r));
         } else {

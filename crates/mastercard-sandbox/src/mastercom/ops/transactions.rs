@@ -34,9 +34,43 @@ pub(super) fn amount_cents(a: &str) -> Option<u64> {
         .checked_add(cents)
 }
 
-pub(super) fn transaction_search(call: &Call<'_>) -> Result<Value, ApiError> {
+/// Longest search range, in days between its two dates: "The search range is a maximum of 30
+/// days". The spec's examples span 2021-01-01..2021-01-30 and 2021-01-01..2021-01-31, so only
+/// what both readings refuse is refused (more than 30 days between the dates).
+const SEARCH_RANGE_DAYS: i64 = 30;
+
+/// Refuses a range longer than [`SEARCH_RANGE_DAYS`] when the limit is on.
+fn search_range(model: &Model, from: &str, to: &str, fields: [&str; 2]) -> Result<(), ApiError> {
+    if !model.search_range_limit() {
+        return Ok(());
+    }
+    let day = |text: &str, field: &str| {
+        text.get(..10)
+            .unwrap_or(text)
+            .parse::<mastercom::workflows::Day>()
+            .map_err(|_| {
+                ApiError::invalid(
+                    "INVALID_FIELD_VALUE",
+                    format!("{field} {text:?} is not a date"),
+                )
+                .detail(field, "yyyy-MM-dd")
+            })
+    };
+    let (start, end) = (day(from, fields[0])?, day(to, fields[1])?);
+    if end.days_since_epoch() - start.days_since_epoch() > SEARCH_RANGE_DAYS {
+        return Err(ApiError::invalid(
+            "INVALID_FIELD_VALUE",
+            format!("the search range {from}..{to} is longer than 30 days"),
+        )
+        .detail(fields[1], "at most 30 days after the start date"));
+    }
+    Ok(())
+}
+
+pub(super) fn transaction_search(model: &Model, call: &Call<'_>) -> Result<Value, ApiError> {
     let b = validate::<t::TransactionSearchRequest>(call.body)?;
     let (from, to) = (s(&b, "tranStartDate"), s(&b, "tranEndDate"));
+    search_range(model, &from, &to, ["tranStartDate", "tranEndDate"])?;
     let (pan, arn, bnr) = (
         s(&b, "primaryAccountNum"),
         s(&b, "acquirerRefNumber"),
@@ -88,13 +122,19 @@ pub(super) fn transaction_search(call: &Call<'_>) -> Result<Value, ApiError> {
     }))
 }
 
-pub(super) fn debit_search(call: &Call<'_>) -> Result<Value, ApiError> {
+pub(super) fn debit_search(model: &Model, call: &Call<'_>) -> Result<Value, ApiError> {
     let b = validate::<t::TransactionSingleSearchRequest>(call.body)?;
     let (pan, from, to) = (
         s(&b, "primaryAccountNumber"),
         s(&b, "settlementFromDate"),
         s(&b, "settlementToDate"),
     );
+    search_range(
+        model,
+        &from,
+        &to,
+        ["settlementFromDate", "settlementToDate"],
+    )?;
     let list: Vec<Value> = seed_by(|t| {
         t.primary_account_num == pan && t.date >= from.as_str() && t.date <= to.as_str()
     })
