@@ -5,7 +5,7 @@
 //! are exact: a client that retried or followed a redirect shows up as a second request.
 //! [`HostileServer::start`] listens on `127.0.0.1` only.
 //!
-//! [`table`] (feature `clients`) is the table of scenarios both clients run against it.
+//! `table` (feature `clients`) is the table of scenarios both clients run against it.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
