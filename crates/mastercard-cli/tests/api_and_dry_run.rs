@@ -127,6 +127,30 @@ async fn api_sends_signed_requests_through_the_guard_and_refuses_look_alikes() {
             stderr(&refused)
         );
     }
+    // Paths the URL parser would rewrite into the event-creating one: refused (2), unsent.
+    for rewritten in [
+        format!("/v6/claims/{claim_id}/x/../chargebacks"),
+        format!("/v6/claims/{claim_id}/./chargebacks"),
+        format!("/v6/claims/{claim_id}\\chargebacks"),
+    ] {
+        let refused = cli
+            .run(
+                &["api", "POST", &rewritten, "--body", "-"],
+                Some(chargeback("fourth")),
+            )
+            .await;
+        assert_eq!(
+            refused.status.code(),
+            Some(2),
+            "{rewritten}: {}",
+            stderr(&refused)
+        );
+        assert!(
+            stderr(&refused).contains("not in canonical form"),
+            "{}",
+            stderr(&refused)
+        );
+    }
     assert_eq!(total_calls(&sandbox), before);
 
     // Mastercard's rejection: exit 3, the error body on stdout.

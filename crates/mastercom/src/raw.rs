@@ -8,7 +8,9 @@
 //! like the typed method. A request that only resembles an event-creating operation — another
 //! method on its path, other letter case, percent-encoding, empty or dot segments, a trailing
 //! slash — is refused before anything is sent ([`RawError::EventPathNotCanonical`]): a server
-//! could route it to the same handler, and the guard would not see it.
+//! could route it to the same handler, and the guard would not see it. A path the URL parser
+//! would change before sending (dot segments, `\`, characters it percent-encodes) is refused
+//! too ([`RawError::Invalid`]), so the path matched is always the path sent.
 
 use bytes::Bytes;
 use progenitor_client::OperationInfo;
@@ -246,24 +248,25 @@ impl MastercomClient {
                 raw.path
             )));
         }
-        let operation = route(method.as_str(), &raw.path)?;
         let base = self.base_url();
         let mut url = reqwest::Url::parse(&format!("{base}{}", raw.path))
             .map_err(|error| RawError::Invalid(format!("{}: {error}", raw.path)))?;
-        // The URL parser resolves `..` and may re-encode: what is sent must stay below the base
-        // URL, on its host.
+        // The URL parser resolves `.` and `..`, turns `\` into `/` and percent-encodes: the
+        // path routed (and guarded) must be the path sent, so a path it would change is refused.
         let base_url = reqwest::Url::parse(base)
             .map_err(|error| RawError::Invalid(format!("the base URL: {error}")))?;
-        if url.origin() != base_url.origin()
-            || !url
-                .path()
-                .starts_with(base_url.path().trim_end_matches('/'))
-        {
+        let sent = url
+            .path()
+            .strip_prefix(base_url.path().trim_end_matches('/'))
+            .filter(|_| url.origin() == base_url.origin());
+        if sent != Some(raw.path.as_str()) {
             return Err(RawError::Invalid(format!(
-                "{} leaves the base URL {base}",
-                raw.path
+                "{} is not in canonical form (it would be sent as {}); write the path as sent",
+                raw.path,
+                url.path()
             )));
         }
+        let operation = route(method.as_str(), &raw.path)?;
         if !raw.query.is_empty() {
             url.query_pairs_mut().extend_pairs(&raw.query);
         }
