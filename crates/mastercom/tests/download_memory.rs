@@ -9,24 +9,11 @@
 //!
 //! `cargo test -p mastercom --test download_memory -- --nocapture` prints the numbers.
 
+use mastercard_testkit::memory::status_bytes;
 use mastercom::types;
 use mastercom::workflows::documents::{DocumentType, save_document};
 
 const ENCODED_LEN: usize = 22_000_000;
-
-fn status_bytes(field: &str) -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let line = status
-        .lines()
-        .find(|line| line.starts_with(field))
-        .unwrap_or_else(|| panic!("no {field} in /proc/self/status"));
-    let kib: u64 = line
-        .split_whitespace()
-        .nth(1)
-        .and_then(|value| value.parse().ok())
-        .unwrap();
-    kib * 1024
-}
 
 #[test]
 fn saving_a_22_mb_download_grows_the_peak_by_far_less_than_a_decoded_copy() {
