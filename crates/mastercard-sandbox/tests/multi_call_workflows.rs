@@ -18,7 +18,9 @@ use mastercom::workflows::documents::{
     DocumentError, DocumentFile, DocumentType, MAX_DOCUMENT_BYTES, save_document,
 };
 use mastercom::workflows::queue::{QueueFailure, QueueProgress, QueueWalk};
-use mastercom::workflows::transactions::{SearchProgress, TransactionSearch, authorizations};
+use mastercom::workflows::transactions::{
+    DebitMcTransactionSearch, SearchProgress, TransactionSearch, authorizations,
+};
 use mastercom::workflows::{Day, Minute};
 use mastercom::{MastercomClient, types};
 
@@ -267,6 +269,40 @@ async fn a_year_of_transactions_is_searched_in_13_windows_of_30_days() {
     assert_eq!(found, vec!["AUTH-0000000001", "AUTH-0000000002"]);
     assert_eq!(steps.len(), 13);
     assert_eq!(steps.last(), Some(&(13, 13, 2)));
+}
+
+#[tokio::test]
+async fn a_year_of_debit_mastercard_messages_is_searched_in_13_windows() {
+    let env = support::start_with(|c| c.with_search_range_limit(true)).await;
+    let client = client(&env.sandbox, 1);
+    let request = types::TransactionSingleSearchRequest {
+        acquirer_ref_number: None,
+        primary_account_number: "5154676300000001".into(),
+        settlement_from_date: "2024-01-01".into(),
+        settlement_to_date: "2024-12-31".into(),
+        switch_serial_number: None,
+    };
+    let error = client
+        .transaction_message_search_debit_mc(&request)
+        .await
+        .unwrap_err();
+    assert_eq!(error.status().unwrap().as_u16(), 400, "a year in one call");
+    let answers = DebitMcTransactionSearch::new(&client, request)
+        .unwrap()
+        .run()
+        .await
+        .unwrap();
+    assert_eq!(answers.len(), 13);
+    assert_eq!(
+        env.sandbox.calls().count("transactionMessageSearchDebitMC"),
+        1 + 13
+    );
+    let found: Vec<_> = answers
+        .iter()
+        .flat_map(|a| &a.summary.transaction_summary_list)
+        .map(|t| t.auth_transaction_id.clone().unwrap())
+        .collect();
+    assert_eq!(found, vec!["AUTH-0000000001", "AUTH-0000000002"]);
 }
 
 #[tokio::test]
