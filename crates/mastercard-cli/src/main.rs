@@ -11,6 +11,7 @@ mod jwe;
 mod mastercom;
 mod oauth1;
 mod profile;
+mod queue_walk;
 
 use std::process::ExitCode;
 

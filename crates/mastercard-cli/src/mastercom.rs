@@ -64,6 +64,7 @@ fn command() -> Command {
                 .help("with --dry-run: print the body too (it may contain card numbers)"),
         );
     let mut command = ConfigArgs::augment_args(command);
+    command = command.subcommand(crate::queue_walk::command());
     for signature in mastercom::DISPATCH_TABLE {
         let mut sub = Command::new(signature.operation.replace('_', "-"));
         for (parameter, required) in signature.parameters.iter().zip(signature.required) {
@@ -106,6 +107,9 @@ pub fn run(args: Vec<String>) -> ExitCode {
     let Some((name, sub)) = matches.subcommand() else {
         return ExitCode::from(EXIT_USAGE);
     };
+    if name == crate::queue_walk::NAME {
+        return walk_queue(sub);
+    }
     let operation = name.replace('-', "_");
     let Some(signature) = mastercom::DISPATCH_TABLE
         .iter()
@@ -205,6 +209,41 @@ async fn call(
             ExitCode::from(exit_status(&error))
         }
     }
+}
+
+/// `queue-walk`: several calls, so no dry run.
+fn walk_queue(sub: &clap::ArgMatches) -> ExitCode {
+    let name = crate::queue_walk::NAME;
+    if sub.get_flag("dry-run") {
+        eprintln!(
+            "mastercard mastercom {name}: --dry-run shows one request; the walk makes several (try \
+             get-queue-summary-post --dry-run)"
+        );
+        return ExitCode::from(EXIT_USAGE);
+    }
+    let config = match ConfigArgs::from_arg_matches(sub) {
+        Ok(config) => config,
+        Err(error) => {
+            let _ = error.print();
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let runtime = match client::runtime() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("mastercard mastercom {name}: {error}");
+            return ExitCode::from(EXIT_NOT_SENT);
+        }
+    };
+    runtime.block_on(async {
+        match client::build(&CallOptions::default(), &config, &DryRun::default()) {
+            Ok(client) => crate::queue_walk::run(&client, sub).await,
+            Err(error) => {
+                eprintln!("mastercard mastercom {name}: {error}");
+                ExitCode::from(EXIT_NOT_SENT)
+            }
+        }
+    })
 }
 
 /// Prints an answer as JSON on stdout.
