@@ -81,6 +81,11 @@ async fn the_queue_walk_prints_every_claim_once_with_progress_only_on_a_terminal
             .map(|dir| dir.join("script"))
             .find(|candidate| candidate.is_file())
     }) else {
+        // CI must run every case: there a missing `script` fails instead of skipping.
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but `script` (util-linux) is not on PATH: the terminal case cannot run"
+        );
         eprintln!("`script` (util-linux) not found: the terminal case is not run");
         sandbox.shutdown().await;
         return;
