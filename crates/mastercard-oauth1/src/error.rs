@@ -84,7 +84,19 @@ pub enum SignError {
     /// The system clock is before 1970.
     #[error("the system clock is before the Unix epoch; fix the clock")]
     Clock,
-    /// OpenSSL failed to sign or to produce random bytes.
+    /// The [`SignatureProvider`](crate::SignatureProvider) produced no signature (a KMS or HSM
+    /// unreachable or refusing, an unsupported method, OpenSSL failing on a local key). Its error
+    /// is the `source`.
+    #[error("the signature provider ({key_id}) could not sign with {method}: {source}")]
+    Provider {
+        /// The provider's non-secret key name ([`SignatureProvider::key_id`](crate::SignatureProvider::key_id)).
+        key_id: String,
+        /// The method asked for.
+        method: crate::SignatureMethod,
+        /// The provider's error.
+        source: crate::ProviderError,
+    },
+    /// OpenSSL failed to produce random bytes (the nonce).
     #[error("OpenSSL failed to {operation}: {detail}")]
     Crypto {
         /// What was attempted.

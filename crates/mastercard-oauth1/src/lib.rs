@@ -9,6 +9,7 @@ mod header;
 mod method;
 mod nonce;
 mod nonce_store;
+mod provider;
 mod readings;
 mod request;
 mod signer;
@@ -24,6 +25,7 @@ pub use header::AuthorizationHeader;
 pub use method::{SignatureMethod, UnknownSignatureMethod};
 pub use nonce::{NONCE_LEN, generate_nonce};
 pub use nonce_store::{InMemoryNonceStore, NonceStore};
+pub use provider::{ProviderError, SignatureProvider};
 pub use readings::{Reading, base_string_as};
 pub use request::{Body, Request};
 pub use signer::{

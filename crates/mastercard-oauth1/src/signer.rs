@@ -14,15 +14,18 @@ use crate::error::SignError;
 use crate::header;
 use crate::method::SignatureMethod;
 use crate::nonce::{generate_nonce, nonce_is_valid, unix_now};
+use crate::provider::SignatureProvider;
 use crate::request::Request;
 
-/// Signs requests for one consumer key with one private key.
+/// Signs requests for one consumer key with one key: a local [`PrivateKey`] or any
+/// [`SignatureProvider`] (an HSM, a KMS).
 ///
-/// `Debug` shows the consumer key (an identifier, not a secret) and the key size only.
+/// `Debug` shows the consumer key (an identifier, not a secret), the provider's key id and the
+/// key size only.
 #[derive(Clone)]
 pub struct Signer {
     consumer_key: String,
-    key: PrivateKey,
+    provider: Arc<dyn SignatureProvider>,
     method: SignatureMethod,
     params: Arc<dyn SigningParamsSource>,
 }
@@ -96,10 +99,22 @@ pub struct SignedRequest {
 }
 
 impl Signer {
-    /// A signer using `RSA-SHA256`.
+    /// A signer using `RSA-SHA256` with a local key (OpenSSL signs in this process).
     ///
     /// The consumer key goes raw into the header, so it must be visible ASCII without `"` or `\`.
     pub fn new(consumer_key: impl Into<String>, key: PrivateKey) -> Result<Self, SignError> {
+        Self::with_provider(consumer_key, Arc::new(key))
+    }
+
+    /// A signer using `RSA-SHA256` whose signatures come from `provider` (an HSM, a KMS; see
+    /// [`SignatureProvider`] for what it must do). Choose `RSA-PSS` with
+    /// [`with_signature_method`](Self::with_signature_method).
+    ///
+    /// The consumer key is checked as in [`Signer::new`].
+    pub fn with_provider(
+        consumer_key: impl Into<String>,
+        provider: Arc<dyn SignatureProvider>,
+    ) -> Result<Self, SignError> {
         let consumer_key = consumer_key.into();
         if consumer_key.is_empty() {
             return Err(SignError::InvalidConsumerKey {
@@ -116,7 +131,7 @@ impl Signer {
         }
         Ok(Self {
             consumer_key,
-            key,
+            provider,
             method: SignatureMethod::RsaSha256,
             params: Arc::new(SystemParams),
         })
@@ -148,16 +163,32 @@ impl Signer {
         self.method
     }
 
+    /// The provider the signatures come from.
+    pub fn provider(&self) -> &Arc<dyn SignatureProvider> {
+        &self.provider
+    }
+
     /// Signs an already built base string, returning the base64 signature (e.g. to check the
-    /// gateway's "acceptable signature base string" against your key).
+    /// gateway's "acceptable signature base string" against your key). A provider that does
+    /// not support the signer's method, or that fails, gives [`SignError::Provider`].
     pub fn sign_base_string(&self, base_string: &str) -> Result<String, SignError> {
+        let provider_error = |source| SignError::Provider {
+            key_id: self.provider.key_id(),
+            method: self.method,
+            source,
+        };
+        // Checked here too, not only by the clients' builders: a provider that cannot do the
+        // method must not be asked (a KMS might sign with another padding and the gateway would
+        // answer with an opaque 401).
+        if !self.provider.supports(self.method) {
+            return Err(provider_error(crate::ProviderError::unsupported(
+                self.method,
+            )));
+        }
         let raw = self
-            .method
-            .sign(self.key.pkey(), base_string.as_bytes())
-            .map_err(|detail| SignError::Crypto {
-                operation: "sign the base string",
-                detail,
-            })?;
+            .provider
+            .sign(self.method, base_string.as_bytes())
+            .map_err(provider_error)?;
         Ok(STANDARD.encode(raw))
     }
 
@@ -226,7 +257,8 @@ impl fmt::Debug for Signer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Signer")
             .field("consumer_key", &self.consumer_key)
-            .field("key", &self.key)
+            .field("key_id", &self.provider.key_id())
+            .field("key_bits", &self.provider.key_bits())
             .field("method", &self.method)
             .finish()
     }

@@ -21,3 +21,26 @@ pub fn public_key() -> PublicKey {
 pub fn vectors_dir() -> Option<PathBuf> {
     mastercard_testkit::vectors_dir("oauth1/vectors.json")
 }
+
+pub mod provider;
+
+/// The same consumer key and key twice: the built-in signer (OpenSSL `PrivateKey`) and one whose
+/// signatures come from [`provider::ExternalProvider`] through the public trait. Every vector
+/// test runs with both.
+pub fn signers(
+    consumer_key: &str,
+    key: &PrivateKey,
+) -> Vec<(&'static str, mastercard_oauth1::Signer)> {
+    let external = provider::ExternalProvider::new(key.pkey().clone());
+    vec![
+        (
+            "built-in",
+            mastercard_oauth1::Signer::new(consumer_key, key.clone()).unwrap(),
+        ),
+        (
+            "provider",
+            mastercard_oauth1::Signer::with_provider(consumer_key, std::sync::Arc::new(external))
+                .unwrap(),
+        ),
+    ]
+}
