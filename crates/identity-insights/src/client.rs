@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use mastercard_jwe::{DecryptionKey, EncryptionConfig, EncryptionKey};
 use mastercard_keys::{Certificate, Pkcs12Options, PrivateKey, PublicKey, ValidityPolicy};
-use mastercard_oauth1::Signer;
+use mastercard_oauth1::{SignatureMethod, SignatureProvider, Signer};
 use mastercard_transport::tls::{ClientIdentity, TrustRoots};
 use mastercard_transport::{
     CallContext, ClientCore, HttpConfig, HttpConfigError, Middleware, OAuth1Signing, ProxySetting,
@@ -171,16 +171,62 @@ enum DecryptionSource {
     },
 }
 
-/// OAuth1 credentials, for deployments that sign IIT requests as well as using mTLS.
-#[derive(Clone)]
-struct OAuth1Credentials {
-    consumer_key: String,
-    key: PrivateKey,
+/// OAuth1 credentials, for deployments that sign IIT requests as well as using mTLS: the
+/// consumer key and a local key or a signature provider (each set at most once; both is a
+/// build error, not a silent choice).
+#[derive(Clone, Default)]
+struct OAuth1Settings {
+    key: Option<(String, PrivateKey)>,
+    provider: Option<(String, Arc<dyn SignatureProvider>)>,
+    method: Option<SignatureMethod>,
 }
 
-impl fmt::Debug for OAuth1Credentials {
+impl fmt::Debug for OAuth1Settings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("OAuth1Credentials(<redacted>)")
+        f.debug_struct("OAuth1Settings")
+            .field("key", &self.key.as_ref().map(|_| "<redacted>"))
+            .field(
+                "provider",
+                &self
+                    .provider
+                    .as_ref()
+                    .map(|(_, provider)| provider.key_id()),
+            )
+            .field("method", &self.method)
+            .finish()
+    }
+}
+
+impl OAuth1Settings {
+    /// The signer these settings ask for: `None` when OAuth1 signing is off.
+    fn signer(self) -> Result<Option<Signer>, BuildError> {
+        let (consumer_key, provider): (String, Arc<dyn SignatureProvider>) = match (
+            self.key,
+            self.provider,
+        ) {
+            (Some(_), Some(_)) => return Err(BuildError::ConflictingOAuth1Keys),
+            (Some((consumer_key, key)), None) => (consumer_key, Arc::new(key)),
+            (None, Some(provider)) => provider,
+            (None, None) if self.method.is_some() => {
+                return Err(BuildError::Missing(
+                    "the OAuth1 key or signature provider that oauth1_signature_method applies to \
+                         (oauth1_signing or oauth1_signature_provider)",
+                ));
+            }
+            (None, None) => return Ok(None),
+        };
+        let method = self.method.unwrap_or_default();
+        // Checked now so an unsupported choice fails here rather than on every call.
+        if !provider.supports(method) {
+            return Err(BuildError::UnsupportedSignatureMethod {
+                method,
+                key_id: provider.key_id(),
+            });
+        }
+        let signer = Signer::with_provider(consumer_key, provider)
+            .map_err(|error| BuildError::Signer(error.to_string()))?
+            .with_signature_method(method);
+        Ok(Some(signer))
     }
 }
 
@@ -192,7 +238,7 @@ pub struct IdentityInsightsClientBuilder {
     identity: Option<IdentitySource>,
     encryption: Option<EncryptionSource>,
     decryption: Option<DecryptionSource>,
-    oauth1: Option<OAuth1Credentials>,
+    oauth1: OAuth1Settings,
     http: HttpSettings,
     middlewares: Vec<Arc<dyn Middleware>>,
 }
@@ -378,10 +424,29 @@ impl IdentityInsightsClientBuilder {
     /// interceptors. Identity Insights authenticates with mTLS; use this only if your Mastercard
     /// project requires OAuth1 too.
     pub fn oauth1_signing(mut self, consumer_key: impl Into<String>, key: PrivateKey) -> Self {
-        self.oauth1 = Some(OAuth1Credentials {
-            consumer_key: consumer_key.into(),
-            key,
-        });
+        self.oauth1.key = Some((consumer_key.into(), key));
+        self
+    }
+
+    /// Like [`oauth1_signing`](Self::oauth1_signing), with the signatures coming from a
+    /// [`SignatureProvider`] (an HSM, a cloud KMS) instead of a local key. Setting both is a
+    /// [`BuildError::ConflictingOAuth1Keys`]. The provider is called once per attempt, before
+    /// sending, and must return within a bounded time (see the trait's documentation); its
+    /// failure makes the call fail as not sent.
+    pub fn oauth1_signature_provider(
+        mut self,
+        consumer_key: impl Into<String>,
+        provider: Arc<dyn SignatureProvider>,
+    ) -> Self {
+        self.oauth1.provider = Some((consumer_key.into(), provider));
+        self
+    }
+
+    /// The OAuth1 `oauth_signature_method`: `RSA-SHA256` (default) or `RSA-PSS`. Needs
+    /// [`oauth1_signing`](Self::oauth1_signing) or
+    /// [`oauth1_signature_provider`](Self::oauth1_signature_provider), else the build fails.
+    pub fn oauth1_signature_method(mut self, method: SignatureMethod) -> Self {
+        self.oauth1.method = Some(method);
         self
     }
 
@@ -488,9 +553,7 @@ impl IdentityInsightsClientBuilder {
             .with_limits(self.http.0.limits)
             .with_deadline(move |operation, body_len| timeouts.for_call(operation, body_len))
             .with(JweMiddleware::new(config));
-        if let Some(OAuth1Credentials { consumer_key, key }) = self.oauth1 {
-            let signer = Signer::new(consumer_key, key)
-                .map_err(|error| BuildError::Signer(error.to_string()))?;
+        if let Some(signer) = self.oauth1.signer()? {
             transport = transport.with(OAuth1Signing::new(signer));
         }
         for middleware in self.middlewares {

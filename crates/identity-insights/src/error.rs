@@ -45,6 +45,22 @@ pub enum BuildError {
     /// The OAuth1 signing key cannot sign (e.g. not RSA, too small).
     #[error("the OAuth1 signing key cannot sign requests: {0}")]
     Signer(String),
+    /// Both `oauth1_signing` (a key) and `oauth1_signature_provider` were given.
+    #[error(
+        "both an OAuth1 signing key and an OAuth1 signature provider were given; keep one \
+         (the provider replaces the key)"
+    )]
+    ConflictingOAuth1Keys,
+    /// The OAuth1 signature provider cannot sign with the chosen signature method.
+    #[error(
+        "the OAuth1 signature provider ({key_id}) does not support {method}; choose another signature method"
+    )]
+    UnsupportedSignatureMethod {
+        /// The method chosen.
+        method: mastercard_oauth1::SignatureMethod,
+        /// The provider's non-secret key name.
+        key_id: String,
+    },
 }
 
 mastercard_transport::client_error!(

@@ -14,6 +14,7 @@ pub use client::{
 pub use encryption::UnencryptedResponse;
 pub use endpoint::{Environment, Region, hosted_base_url};
 pub use error::{BuildError, CORRELATION_ID_HEADER, Error};
+pub use mastercard_oauth1::{ProviderError, SignatureMethod, SignatureProvider};
 pub use mastercard_transport::{
     Delivery, ErrorKind, MastercardError, ProxySetting, Response, ResponseLimits, Timeouts,
 };

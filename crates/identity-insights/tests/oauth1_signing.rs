@@ -1,11 +1,17 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 //! Optional OAuth1 signing: encrypt first, then sign the ciphertext (Mastercard's interceptor
 //! order). The testkit's verifying mock (`mastercard_testkit::signed`) checks each signature over
-//! the exact bytes received with the workspace's verifier, then the test decrypts them.
+//! the exact bytes received with the workspace's verifier, then the test decrypts them. Signing
+//! with RSA-PSS, and through a `SignatureProvider` (the testkit's, written against the public
+//! trait only) instead of a local key.
 
 mod support;
 
+use std::sync::Arc;
+
+use identity_insights::{BuildError, Delivery, ErrorKind, ProviderError, SignatureMethod};
 use mastercard_keys::PrivateKey;
+use mastercard_testkit::providers::{ExternalProvider, FailingProvider, KmsUnavailable};
 use mastercard_testkit::signed::{SignedServer, test_key};
 use serde_json::Value;
 use support::Pki;
@@ -90,4 +96,107 @@ async fn without_oauth1_signing_nothing_is_signed() {
     let received = server.received_requests().await.unwrap();
     assert_eq!(received.len(), 1);
     assert!(received[0].headers.get("authorization").is_none());
+}
+
+/// A verifying server for the insights POST, with a fresh key and [`CONSUMER_KEY`].
+async fn verifying_server() -> SignedServer {
+    SignedServer::start_with(test_key(), CONSUMER_KEY, |request, _| {
+        answer_the_encrypted_request(request)
+    })
+    .await
+}
+
+#[tokio::test]
+async fn rsa_pss_signatures_with_a_local_key_verify() {
+    let server = verifying_server().await;
+    let signing = PrivateKey::from_pkey(server.key.key.clone()).unwrap();
+    let client = builder(&server.uri())
+        .oauth1_signing(CONSUMER_KEY, signing)
+        .oauth1_signature_method(SignatureMethod::RsaPss)
+        .build()
+        .unwrap();
+
+    for _ in 0..2 {
+        let insights = support::call(&client).await.unwrap();
+        assert_eq!(insights.id, support::TRANSACTION_ID);
+    }
+    server.assert_all_verified();
+    let methods: Vec<_> = server
+        .seen()
+        .into_iter()
+        .map(|seen| seen.signature_method)
+        .collect();
+    assert_eq!(methods, vec![Some(SignatureMethod::RsaPss); 2]);
+}
+
+#[tokio::test]
+async fn a_signature_provider_signs_with_both_methods() {
+    for method in [SignatureMethod::RsaSha256, SignatureMethod::RsaPss] {
+        let server = verifying_server().await;
+        let provider = Arc::new(ExternalProvider::new(server.key.key.clone()));
+        let client = builder(&server.uri())
+            .oauth1_signature_provider(CONSUMER_KEY, provider.clone())
+            .oauth1_signature_method(method)
+            .build()
+            .unwrap();
+
+        let insights = support::call(&client).await.unwrap();
+        assert_eq!(insights.id, support::TRANSACTION_ID, "{method}");
+        server.assert_all_verified();
+        assert_eq!(server.seen()[0].signature_method, Some(method));
+        assert_eq!(provider.count(), 1, "{method}");
+    }
+}
+
+#[tokio::test]
+async fn a_failing_provider_fails_the_call_as_not_sent() {
+    let server = verifying_server().await;
+    let provider = Arc::new(FailingProvider::default());
+    let client = builder(&server.uri())
+        .oauth1_signature_provider(CONSUMER_KEY, provider.clone())
+        .oauth1_signature_method(SignatureMethod::RsaPss)
+        .build()
+        .unwrap();
+
+    let error = support::call(&client).await.unwrap_err();
+
+    assert_eq!(error.delivery(), Delivery::NotSent);
+    assert_eq!(error.kind(), ErrorKind::InvalidRequest);
+    assert!(error.find_source::<KmsUnavailable>().is_some(), "{error:?}");
+    assert!(error.find_source::<ProviderError>().is_some());
+    assert_eq!(provider.count(), 1);
+    // Nothing reached the server.
+    assert!(server.seen().is_empty());
+    assert!(server.server.received_requests().await.unwrap().is_empty());
+}
+
+#[test]
+fn oauth1_settings_that_contradict_each_other_fail_the_build() {
+    let signing = PrivateKey::from_pkey(test_key().key).unwrap();
+    let base = || builder("http://127.0.0.1:9");
+    let both = base()
+        .oauth1_signing(CONSUMER_KEY, signing)
+        .oauth1_signature_provider(CONSUMER_KEY, Arc::new(FailingProvider::default()))
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(both, BuildError::ConflictingOAuth1Keys),
+        "{both:?}"
+    );
+
+    let method_alone = base()
+        .oauth1_signature_method(SignatureMethod::RsaPss)
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(method_alone, BuildError::Missing(_)),
+        "{method_alone:?}"
+    );
+    assert!(method_alone.to_string().contains("oauth1_signature_method"));
+
+    let debug = format!(
+        "{:?}",
+        base().oauth1_signature_provider(CONSUMER_KEY, Arc::new(FailingProvider::default()))
+    );
+    assert!(debug.contains(FailingProvider::KEY_ID), "{debug}");
 }

@@ -15,7 +15,8 @@
 //!
 //! Credentials and the dispute-event ledger come from the same variables as
 //! `MastercomClient::from_env` (`MASTERCARD_CONSUMER_KEY`, `MASTERCARD_SIGNING_KEY_PATH`,
-//! `MASTERCARD_SIGNING_KEY_PASSWORD`, `MASTERCARD_ENVIRONMENT`, `MASTERCOM_LEDGER_PATH`, …).
+//! `MASTERCARD_SIGNING_KEY_PASSWORD`, `MASTERCARD_SIGNATURE_METHOD`, `MASTERCARD_ENVIRONMENT`,
+//! `MASTERCOM_LEDGER_PATH`, …).
 
 use std::io::Read;
 use std::process::ExitCode;

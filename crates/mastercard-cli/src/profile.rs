@@ -17,6 +17,7 @@
 //! ca_cert = "ca.pem"                      # MASTERCARD_CA_CERT
 //! ledger_path = "ledger.sqlite3"          # MASTERCOM_LEDGER_PATH
 //! # ledger_url = "postgres://host/db"     # MASTERCOM_LEDGER_URL (without a password)
+//! # signature_method = "RSA-PSS"          # MASTERCARD_SIGNATURE_METHOD (default RSA-SHA256)
 //! ```
 //!
 //! Passwords never appear as literals: the file refuses `signing_key_password` and a ledger URL
@@ -54,7 +55,7 @@ pub struct ConfigArgs {
 }
 
 /// The profile keys that stand for a variable, with it.
-const KEYS: [(&str, &str); 7] = [
+const KEYS: [(&str, &str); 8] = [
     ("environment", "MASTERCARD_ENVIRONMENT"),
     ("consumer_key", "MASTERCARD_CONSUMER_KEY"),
     ("signing_key_path", "MASTERCARD_SIGNING_KEY_PATH"),
@@ -62,6 +63,7 @@ const KEYS: [(&str, &str); 7] = [
     ("ca_cert", "MASTERCARD_CA_CERT"),
     ("ledger_path", "MASTERCOM_LEDGER_PATH"),
     ("ledger_url", "MASTERCOM_LEDGER_URL"),
+    ("signature_method", "MASTERCARD_SIGNATURE_METHOD"),
 ];
 /// Keys holding a path, resolved against the config file's folder when relative.
 const PATH_KEYS: [&str; 4] = [

@@ -257,10 +257,23 @@ impl fmt::Debug for Signer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Signer")
             .field("consumer_key", &self.consumer_key)
-            .field("key_id", &self.provider.key_id())
-            .field("key_bits", &self.provider.key_bits())
+            .field("key", &ProviderDebug(self.provider.as_ref()))
             .field("method", &self.method)
             .finish()
+    }
+}
+
+/// A provider as `Debug` shows it: its non-secret key id and, when known, the key size.
+struct ProviderDebug<'a>(&'a dyn SignatureProvider);
+
+impl fmt::Debug for ProviderDebug<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut shown = f.debug_struct("SignatureProvider");
+        shown.field("key_id", &self.0.key_id());
+        if let Some(bits) = self.0.key_bits() {
+            shown.field("bits", &bits);
+        }
+        shown.finish()
     }
 }
 

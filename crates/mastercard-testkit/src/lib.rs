@@ -19,6 +19,8 @@
 //! * With the `clients` feature (the two client crates' tests): `signed`, a mock server that
 //!   verifies every request's OAuth1 signature (optionally behind TLS); `generated`, the
 //!   generated client against a mock; `recorder`, a middleware recording the steps it sees;
+//!   `providers`, `SignatureProvider`s (one signing with its own key, one failing, one
+//!   RSA-SHA256-only) written against the public trait only;
 //!   `hostile::table`, the hostile scenarios both clients run.
 
 // Test support fails loudly by design: a broken fixture must stop the test that uses it.
@@ -32,6 +34,8 @@ pub mod memory;
 pub mod oauth1_population;
 pub mod pki;
 pub mod postgres;
+#[cfg(feature = "clients")]
+pub mod providers;
 pub mod proxy;
 #[cfg(feature = "clients")]
 pub mod recorder;

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use mastercard_keys::PublicKey;
-use mastercard_oauth1::{Request as SignedRequest, Verifier};
+use mastercard_oauth1::{Request as SignedRequest, SignatureMethod, Verifier};
 use openssl::pkey::{PKey, Private};
 use openssl::ssl::{Ssl, SslAcceptor, SslMethod};
 use openssl::x509::X509;
@@ -54,6 +54,8 @@ pub struct Seen {
     pub body: Vec<u8>,
     /// The OAuth1 nonce, when the signature verified.
     pub nonce: Option<String>,
+    /// The `oauth_signature_method`, when the signature verified.
+    pub signature_method: Option<SignatureMethod>,
     /// `Ok` when the signature verified against the key and consumer key.
     pub verified: Result<(), String>,
 }
@@ -91,6 +93,10 @@ impl Respond for Verifying {
             header,
         );
         let nonce = result.as_ref().ok().map(|verified| verified.nonce.clone());
+        let signature_method = result
+            .as_ref()
+            .ok()
+            .map(|verified| verified.signature_method);
         let verified = result.map(|_| ()).map_err(|error| error.to_string());
         let mut seen = self.seen.lock().unwrap();
         seen.push(Seen {
@@ -99,6 +105,7 @@ impl Respond for Verifying {
             query: request.url.query().map(str::to_owned),
             body: request.body.clone(),
             nonce,
+            signature_method,
             verified: verified.clone(),
         });
         let index = seen.len() - 1;

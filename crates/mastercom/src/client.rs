@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mastercard_keys::{KeyError, Pkcs12Identity, Pkcs12Options, PrivateKey};
-use mastercard_oauth1::Signer;
+use mastercard_oauth1::{SignatureMethod, SignatureProvider, Signer};
 use mastercard_transport::tls::TrustRoots;
 use mastercard_transport::{
     CallContext, ClientCore, HttpConfig, HttpConfigError, Middleware, OAuth1Signing, ProxySetting,
@@ -96,9 +96,26 @@ pub enum BuildError {
     MissingConsumerKey,
     /// No signing key was given.
     #[error(
-        "no signing key: call .signing_key_pkcs12(..)/.signing_key_pem(..) or set MASTERCARD_SIGNING_KEY_PATH"
+        "no signing key: call .signing_key_pkcs12(..)/.signing_key_pem(..)/.signature_provider(..) or set MASTERCARD_SIGNING_KEY_PATH"
     )]
     MissingSigningKey,
+    /// Both a signing key and a signature provider were given; the client will not guess which
+    /// one should sign.
+    #[error(
+        "both a signing key and a signature provider were given; keep one (a provider replaces the key, \
+         so do not also set .signing_key_*(..) or MASTERCARD_SIGNING_KEY_PATH)"
+    )]
+    ConflictingSigningKeys,
+    /// The signature provider cannot sign with the chosen signature method.
+    #[error(
+        "the signature provider ({key_id}) does not support {method}; choose another signature method"
+    )]
+    UnsupportedSignatureMethod {
+        /// The method chosen.
+        method: SignatureMethod,
+        /// The provider's non-secret key name.
+        key_id: String,
+    },
     /// The signing key could not be loaded (missing file, wrong password, wrong alias, …).
     #[error("the signing key could not be loaded: {0}")]
     Key(#[from] KeyError),
@@ -145,6 +162,8 @@ pub struct MastercomClientBuilder {
     environment: Environment,
     consumer_key: Option<String>,
     signing_key: Option<SigningKey>,
+    signature_provider: Option<Arc<dyn SignatureProvider>>,
+    signature_method: SignatureMethod,
     http: HttpConfig,
     retry: RetryConfig,
     guard: GuardSetting,
@@ -162,6 +181,14 @@ impl fmt::Debug for MastercomClientBuilder {
                 &self.consumer_key.as_ref().map(|_| "<redacted>"),
             )
             .field("signing_key", &self.signing_key)
+            .field(
+                "signature_provider",
+                &self
+                    .signature_provider
+                    .as_ref()
+                    .map(|provider| provider.key_id()),
+            )
+            .field("signature_method", &self.signature_method)
             .field("http", &self.http)
             .field("retry", &self.retry)
             .field("guard", &self.guard)
@@ -175,6 +202,8 @@ impl Default for MastercomClientBuilder {
             environment: Environment::Sandbox,
             consumer_key: None,
             signing_key: None,
+            signature_provider: None,
+            signature_method: SignatureMethod::RsaSha256,
             http: HttpConfig {
                 timeouts: crate::policy::default_timeouts(),
                 ..HttpConfig::new(concat!("mastercom-rs/", env!("CARGO_PKG_VERSION")))
@@ -230,6 +259,23 @@ impl MastercomClientBuilder {
     /// Any [`SigningKey`], e.g. a key loaded already.
     pub fn signing_key(mut self, key: SigningKey) -> Self {
         self.signing_key = Some(key);
+        self
+    }
+
+    /// Signs with a [`SignatureProvider`] (an HSM, a cloud KMS) instead of a local key: the
+    /// provider replaces the signing key, so do not set both ([`BuildError::ConflictingSigningKeys`]).
+    /// It is called once per attempt, before sending, and must return within a bounded time
+    /// (see the trait's documentation); its failure makes the call fail as not sent.
+    pub fn signature_provider(mut self, provider: Arc<dyn SignatureProvider>) -> Self {
+        self.signature_provider = Some(provider);
+        self
+    }
+
+    /// `RSA-SHA256` (default, what every Mastercard signer sends) or `RSA-PSS`
+    /// (`oauth_signature_method`); also `MASTERCARD_SIGNATURE_METHOD` in
+    /// [`MastercomClient::from_env`].
+    pub fn signature_method(mut self, method: SignatureMethod) -> Self {
+        self.signature_method = method;
         self
     }
 
@@ -348,9 +394,23 @@ impl MastercomClientBuilder {
             .consumer_key
             .filter(|key| !key.trim().is_empty())
             .ok_or(BuildError::MissingConsumerKey)?;
-        let key = load_key(self.signing_key.ok_or(BuildError::MissingSigningKey)?)?;
-        let signer = Signer::new(consumer_key.clone(), key)
-            .map_err(|error| BuildError::Signer(error.to_string()))?;
+        let provider: Arc<dyn SignatureProvider> = match (self.signing_key, self.signature_provider)
+        {
+            (Some(_), Some(_)) => return Err(BuildError::ConflictingSigningKeys),
+            (Some(key), None) => Arc::new(load_key(key)?),
+            (None, Some(provider)) => provider,
+            (None, None) => return Err(BuildError::MissingSigningKey),
+        };
+        // Checked now so an unsupported choice fails here rather than on every call.
+        if !provider.supports(self.signature_method) {
+            return Err(BuildError::UnsupportedSignatureMethod {
+                method: self.signature_method,
+                key_id: provider.key_id(),
+            });
+        }
+        let signer = Signer::with_provider(consumer_key.clone(), provider)
+            .map_err(|error| BuildError::Signer(error.to_string()))?
+            .with_signature_method(self.signature_method);
         let http = self.http.build_client(None)?;
 
         let ledger: Option<Arc<dyn DisputeEventLedger>> = match self.guard {
@@ -439,6 +499,7 @@ impl MastercomClient {
     /// | `MASTERCARD_SIGNING_KEY_PATH` | PKCS#12 (`.p12`) or PEM key file, told apart by content (required) |
     /// | `MASTERCARD_SIGNING_KEY_ALIAS` | PKCS#12 alias (optional) |
     /// | `MASTERCARD_SIGNING_KEY_PASSWORD` | PKCS#12 password (optional, default empty) |
+    /// | `MASTERCARD_SIGNATURE_METHOD` | `RSA-SHA256` (default) or `RSA-PSS`; anything else is [`BuildError::Environment`] naming the variable |
     /// | `MASTERCARD_ENVIRONMENT` | `sandbox` (default), `production`, or a base URL |
     /// | `MASTERCOM_LEDGER_URL` | `postgres://…` (the dispute-event ledger in PostgreSQL, shared by machines), or `memory:` (warns; tests only) |
     /// | `MASTERCOM_LEDGER_PATH` | SQLite file for the ledger (default: [`crate::guard::default_ledger_path`]) |
@@ -478,6 +539,17 @@ impl MastercomClient {
                 var("MASTERCARD_SIGNING_KEY_PASSWORD").unwrap_or_default(),
             )
         };
+        if let Some(method) = var("MASTERCARD_SIGNATURE_METHOD") {
+            let method =
+                method
+                    .trim()
+                    .parse::<SignatureMethod>()
+                    .map_err(|_| BuildError::Environment {
+                        name: "MASTERCARD_SIGNATURE_METHOD",
+                        reason: "must be RSA-SHA256 or RSA-PSS".to_owned(),
+                    })?;
+            builder = builder.signature_method(method);
+        }
         if let Some(environment) = var("MASTERCARD_ENVIRONMENT") {
             builder = builder.environment(Environment::parse(&environment));
         }

@@ -14,6 +14,7 @@ pub mod workflows;
 pub use client::{BuildError, Environment, MastercomClient, MastercomClientBuilder, SigningKey};
 pub use cvc_invalid_indicator::CvcInvalidIndicator;
 pub use error::{Delivery, Diagnosis, Difference, Error, ErrorKind, MastercardError};
+pub use mastercard_oauth1::{ProviderError, SignatureMethod, SignatureProvider};
 pub use mastercard_transport::{ProxySetting, Response, ResponseLimits, Timeouts};
 
 // The generated client (`Client`, `types`), its operation table (`OPERATIONS`) and the typed

@@ -1,15 +1,18 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 //! Every one of the 52 operations, called through `MastercomClient`, reaches a server that
 //! verifies its OAuth1 signature (method, URL with query, body hash) with the verifier of
-//! `mastercard-oauth1` and a key generated for this test.
+//! `mastercard-oauth1` and a key generated for this test — signed with the local key and with a
+//! `SignatureProvider` (written against the public trait only), with RSA-SHA256 and RSA-PSS.
 
 mod support;
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
-use mastercom::{OPERATIONS, types};
+use mastercard_testkit::providers::ExternalProvider;
+use mastercom::{MastercomClient, OPERATIONS, SignatureMethod, types};
 use serde_json::json;
-use support::{SignedServer, body, value};
+use support::{SignedServer, body, keyless_builder, value};
 use wiremock::ResponseTemplate;
 
 const CLAIM: &str = "200002020654";
@@ -33,20 +36,9 @@ fn matches(template: &str, path: &str) -> bool {
             .all(|(want, got)| want.starts_with('{') || want == got)
 }
 
-#[tokio::test]
-async fn all_52_operations_are_signed_and_verified() {
-    let server =
-        SignedServer::start(|_, _| ResponseTemplate::new(200).set_body_json(json!({}))).await;
-    // Guard and retries off: this test is about the wire, and each event is sent once anyway.
-    let client = server
-        .builder()
-        .disable_dispute_event_guard()
-        .build()
-        .unwrap();
-
-    // Results are ignored: an empty `{}` may not satisfy every response schema, but every
-    // request is on the server's list, with its verdict.
-    let c = &client;
+/// Calls every operation once. Results are ignored: an empty `{}` may not satisfy every
+/// response schema, but every request is on the server's list, with its verdict.
+async fn call_every_operation(c: &MastercomClient) {
     let _ = c.update_claim(CLAIM, &body("UpdateClaimRequest")).await;
     let _ = c
         .acknowledge_chargebacks(&body("ChargebackMarkProcessedRequest"))
@@ -182,7 +174,10 @@ async fn all_52_operations_are_signed_and_verified() {
     let _ = c
         .update_chargeback_debit_mc(CLAIM, CHARGEBACK, &body("UpdateChargebackRequest"))
         .await;
+}
 
+/// The server saw 52 requests, one per operation, each verified, each signed with `method`.
+fn assert_every_operation_verified(server: &SignedServer, method: SignatureMethod) {
     let seen = server.seen();
     server.assert_all_verified();
     assert_eq!(seen.len(), 52, "one request per call");
@@ -216,6 +211,58 @@ async fn all_52_operations_are_signed_and_verified() {
         .filter_map(|request| request.nonce.clone())
         .collect();
     assert_eq!(nonces.len(), 52);
+    assert!(
+        seen.iter()
+            .all(|request| request.signature_method == Some(method)),
+        "every request signed with {method}"
+    );
+}
+
+#[tokio::test]
+async fn all_52_operations_are_signed_and_verified() {
+    let server =
+        SignedServer::start(|_, _| ResponseTemplate::new(200).set_body_json(json!({}))).await;
+    // Guard and retries off: this test is about the wire, and each event is sent once anyway.
+    let client = server
+        .builder()
+        .disable_dispute_event_guard()
+        .build()
+        .unwrap();
+    call_every_operation(&client).await;
+    assert_every_operation_verified(&server, SignatureMethod::RsaSha256);
+}
+
+#[tokio::test]
+async fn all_52_operations_are_signed_with_rsa_pss_and_verified() {
+    let server =
+        SignedServer::start(|_, _| ResponseTemplate::new(200).set_body_json(json!({}))).await;
+    let client = server
+        .builder()
+        .signature_method(SignatureMethod::RsaPss)
+        .disable_dispute_event_guard()
+        .build()
+        .unwrap();
+    call_every_operation(&client).await;
+    assert_every_operation_verified(&server, SignatureMethod::RsaPss);
+}
+
+/// A client built with a provider and no key at all: both methods, every operation.
+#[tokio::test]
+async fn all_52_operations_are_signed_by_a_signature_provider_with_both_methods() {
+    for method in [SignatureMethod::RsaSha256, SignatureMethod::RsaPss] {
+        let server =
+            SignedServer::start(|_, _| ResponseTemplate::new(200).set_body_json(json!({}))).await;
+        let provider = Arc::new(ExternalProvider::new(server.key.key.clone()));
+        let client = keyless_builder(&server.base_url())
+            .signature_provider(provider.clone())
+            .signature_method(method)
+            .disable_dispute_event_guard()
+            .build()
+            .unwrap();
+        call_every_operation(&client).await;
+        assert_every_operation_verified(&server, method);
+        assert_eq!(provider.count(), 52, "{method}: one signature per request");
+    }
 }
 
 #[tokio::test]

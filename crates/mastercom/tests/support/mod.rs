@@ -88,6 +88,15 @@ pub fn loopback_builder(url: &str, pem: &[u8]) -> MastercomClientBuilder {
         .signing_key_pem(pem.to_vec())
 }
 
+/// A builder pointed at `url` with the test consumer key and no signing key (for a signature
+/// provider), and an in-memory dispute-event ledger.
+pub fn keyless_builder(url: &str) -> MastercomClientBuilder {
+    MastercomClient::builder()
+        .dispute_event_ledger_memory()
+        .base_url(url)
+        .consumer_key(CONSUMER_KEY)
+}
+
 /// A fixed-time clock at a realistic date.
 pub fn manual_clock() -> (ManualClock, Arc<dyn Clock>) {
     let clock = ManualClock::new(1_790_000_000_000);
