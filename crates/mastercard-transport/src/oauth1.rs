@@ -7,7 +7,10 @@ use reqwest::header::{AUTHORIZATION, HeaderValue};
 
 /// Signs each request (method, URL with its query exactly as sent, body bytes) and sets the
 /// `Authorization` header, marked sensitive so `Debug` output and HTTP/2 header compression
-/// leave it alone. The key is parsed once, when the signer is built.
+/// leave it alone. The key is parsed once, when the signer is built; with a
+/// `SignatureProvider` (HSM, KMS) the provider is called here, synchronously, once per attempt,
+/// and its failure is a `Failed` step: the call ends as not sent, the `SignError` (and the
+/// provider's error behind it) as its source.
 pub struct OAuth1Signing {
     signer: Signer,
 }
