@@ -11,8 +11,8 @@ use mastercard_keys::{Certificate, Pkcs12Options, PrivateKey, PublicKey, Validit
 use mastercard_oauth1::{SignatureMethod, SignatureProvider, Signer};
 use mastercard_transport::tls::{ClientIdentity, TrustRoots};
 use mastercard_transport::{
-    CallContext, ClientCore, HttpConfig, HttpConfigError, Middleware, OAuth1Signing, ProxySetting,
-    ResponseLimits, Timeouts, Transport,
+    CallContext, ClientCore, ConnectionReuse, HttpConfig, HttpConfigError, Middleware,
+    OAuth1Signing, ProxySetting, ResponseLimits, Timeouts, Transport,
 };
 
 use crate::Client;
@@ -544,13 +544,15 @@ impl IdentityInsightsClientBuilder {
             .decryption_key(DecryptionKey::from_private_key(&decryption)?)
             .build()?;
 
-        let http = self.http.0.build_client(identity)?;
+        let reuse = ConnectionReuse::new();
+        let http = self.http.0.build_client(identity, &reuse)?;
         // Encrypt first, then sign the ciphertext: the signer sees the final bytes. The user's
         // middleware comes last: it sees exactly what is sent.
         let timeouts = self.http.0.timeouts.clone();
         let mut transport = Transport::new()
             .with_operations(crate::OPERATIONS)
             .with_limits(self.http.0.limits)
+            .with_connection_reuse(reuse)
             .with_deadline(move |operation, body_len| timeouts.for_call(operation, body_len))
             .with(JweMiddleware::new(config));
         if let Some(signer) = self.oauth1.signer()? {

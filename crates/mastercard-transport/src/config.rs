@@ -7,6 +7,7 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use crate::limits::ResponseLimits;
+use crate::reuse::ConnectionReuse;
 use crate::tls::{ClientIdentity, TlsError, TrustRoots, client_config};
 
 /// Why a base URL is refused.
@@ -188,10 +189,14 @@ impl HttpConfig {
     }
 
     /// Builds the one HTTP client: rustls with verified certificates (and `identity` for mutual
-    /// TLS), no redirects followed, the connect and read timeouts, the proxy and the user agent.
+    /// TLS), no redirects followed, the connect and read timeouts, the proxy, the user agent, and
+    /// `reuse`'s rule in front of the connector (give the same value to the
+    /// [`Transport`](crate::Transport), `with_connection_reuse`, so sequential calls keep one
+    /// connection).
     pub fn build_client(
         &self,
         identity: Option<ClientIdentity>,
+        reuse: &ConnectionReuse,
     ) -> Result<reqwest::Client, HttpConfigError> {
         let tls = client_config(&self.trust_roots, identity)?;
         let mut builder = crate::tls::http_client_builder(tls)
@@ -201,7 +206,8 @@ impl HttpConfig {
             // than pay a handshake per request.
             .pool_idle_timeout(IDLE_CONNECTION_LIFETIME)
             .tcp_keepalive(IDLE_CONNECTION_LIFETIME)
-            .user_agent(self.user_agent.clone());
+            .user_agent(self.user_agent.clone())
+            .connector_layer(reuse.layer());
         builder = match &self.proxy {
             // reqwest reads the environment itself unless told otherwise.
             ProxySetting::FromEnvironment => builder,

@@ -163,7 +163,10 @@ async fn send(
         // A copy of what is about to go out: for the next attempt and for `on_outcome`. Bodies
         // are `Bytes`, so this clones a reference count, not the payload.
         let copy = request.try_clone();
-        let result = client.execute(request).await;
+        let result = match transport.connection_reuse() {
+            Some(reuse) => reuse.execute(client, request).await,
+            None => client.execute(request).await,
+        };
         let Some(mut next) = copy else {
             break (None, result);
         };
@@ -230,6 +233,7 @@ async fn receive(
 ) -> reqwest::Result<Response> {
     let status = response.status();
     let version = response.version();
+    let connection = crate::reuse::connection_of(&response);
     let url = response.url().clone();
     let mut headers = response.headers().clone();
 
@@ -249,7 +253,14 @@ async fn receive(
     } else {
         let limit = transport.limits().for_status(status);
         match read_capped(response, limit).await {
-            Ok(body) => body,
+            Ok(body) => {
+                // Read to its end: unless the server closes it, the connection now goes back to
+                // the pool, and the next call should wait for it rather than open another.
+                if let Some(reuse) = transport.connection_reuse() {
+                    reuse.released(version, &headers, connection);
+                }
+                body
+            }
             Err(ReadError::Transport(error)) => return Err(error),
             Err(ReadError::TooLarge) => {
                 call.fail(Stage::Response, TRANSPORT_STEP, Problem::TooLarge { limit });

@@ -10,6 +10,7 @@ mod limits;
 mod middleware;
 mod oauth1;
 mod retry;
+mod reuse;
 pub mod tls;
 
 pub use call::{CallContext, Failure, Observed, Problem, Stage};
@@ -28,6 +29,9 @@ pub use mastercard_oauth1::{Diagnosis, Difference};
 pub use middleware::{Middleware, MiddlewareError, OperationSpec, Outcome, Transport};
 pub use oauth1::OAuth1Signing;
 pub use retry::RetryPolicy;
+pub use reuse::{
+    ConnectionReuse, RETURN_WINDOW, ReuseLayer, ReuseService, Superseded, connection_of,
+};
 
 /// Whether the server may have received a request that failed with `error`: `false` only when
 /// the connection was never established (refused, DNS, TLS handshake, connect timeout) or the

@@ -11,6 +11,7 @@ use crate::call::CallContext;
 use crate::error::BoxError;
 use crate::limits::ResponseLimits;
 use crate::retry::RetryPolicy;
+use crate::reuse::ConnectionReuse;
 
 /// Why a middleware stopped a request or rejected a response, as a typed value: the
 /// middleware's own error travels as the `source` of the call's error. Its `Display` must never
@@ -133,6 +134,7 @@ struct Stack {
     operations: &'static [OperationSpec],
     limits: ResponseLimits,
     deadline: Option<Arc<DeadlineRule>>,
+    reuse: Option<ConnectionReuse>,
 }
 
 /// The generated client's inner value: its middleware in request order, the retry policy, the
@@ -186,6 +188,20 @@ impl Transport {
     ) -> Self {
         self.stack_mut().deadline = Some(Arc::new(rule));
         self
+    }
+
+    /// Tells `reuse` (installed on the HTTP client by
+    /// [`HttpConfig::build_client`](crate::HttpConfig::build_client)) which call asks for a
+    /// connection and when a call's connection is on its way back to the pool, so a call opens a
+    /// new connection only when none is coming back for it.
+    pub fn with_connection_reuse(mut self, reuse: ConnectionReuse) -> Self {
+        self.stack_mut().reuse = Some(reuse);
+        self
+    }
+
+    /// The connection rule, if any.
+    pub fn connection_reuse(&self) -> Option<&ConnectionReuse> {
+        self.stack.reuse.as_ref()
     }
 
     /// The client's operation table, so tracing spans carry the path template (never the path

@@ -10,8 +10,8 @@ use mastercard_keys::{KeyError, Pkcs12Identity, Pkcs12Options, PrivateKey};
 use mastercard_oauth1::{SignatureMethod, SignatureProvider, Signer};
 use mastercard_transport::tls::TrustRoots;
 use mastercard_transport::{
-    CallContext, ClientCore, HttpConfig, HttpConfigError, Middleware, OAuth1Signing, ProxySetting,
-    ResponseLimits, Timeouts, Transport, check_base_url,
+    CallContext, ClientCore, ConnectionReuse, HttpConfig, HttpConfigError, Middleware,
+    OAuth1Signing, ProxySetting, ResponseLimits, Timeouts, Transport, check_base_url,
 };
 
 use crate::guard::{
@@ -411,7 +411,8 @@ impl MastercomClientBuilder {
         let signer = Signer::with_provider(consumer_key.clone(), provider)
             .map_err(|error| BuildError::Signer(error.to_string()))?
             .with_signature_method(self.signature_method);
-        let http = self.http.build_client(None)?;
+        let reuse = ConnectionReuse::new();
+        let http = self.http.build_client(None, &reuse)?;
 
         let ledger: Option<Arc<dyn DisputeEventLedger>> = match self.guard {
             GuardSetting::Enabled(choice) => Some(choice.open()?),
@@ -427,6 +428,7 @@ impl MastercomClientBuilder {
             .with_operations(crate::OPERATIONS)
             .with_retry(self.retry.policy())
             .with_limits(self.http.limits)
+            .with_connection_reuse(reuse)
             .with_deadline(move |operation, body_len| timeouts.for_call(operation, body_len))
             .with(OAuth1Signing::new(signer));
         if let Some(ledger) = ledger {

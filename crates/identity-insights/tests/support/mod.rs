@@ -167,6 +167,9 @@ pub struct Stats {
     /// TLS handshakes refused.
     pub refused: AtomicUsize,
     pub seen: Mutex<Vec<Seen>>,
+    /// For each TCP connection accepted, in order: how many requests had been answered before
+    /// it (shows which call opened it).
+    pub accepted_after: Mutex<Vec<usize>>,
 }
 
 pub struct Server {
@@ -192,6 +195,11 @@ impl Server {
 
     pub fn handshakes(&self) -> usize {
         self.stats.handshakes.load(Ordering::SeqCst)
+    }
+
+    /// For each connection accepted, the number of requests answered before it.
+    pub fn accepted_after(&self) -> Vec<usize> {
+        self.stats.accepted_after.lock().unwrap().clone()
     }
 
     pub fn seen(&self) -> Vec<Seen> {
@@ -246,6 +254,8 @@ async fn accept_loop(
 ) {
     while let Ok((tcp, _)) = listener.accept().await {
         stats.connections.fetch_add(1, Ordering::SeqCst);
+        let answered = stats.seen.lock().unwrap().len();
+        stats.accepted_after.lock().unwrap().push(answered);
         let (acceptor, jwe, respond, stats) = (
             acceptor.clone(),
             jwe.clone(),
@@ -361,4 +371,66 @@ pub fn encrypted_insights(jwe: EncryptionConfig) -> Arc<Responder> {
 /// Answers every request with `status` and `body` as they are.
 pub fn plain(status: u16, body: &'static [u8]) -> Arc<Responder> {
     Arc::new(move |_| (status, body.to_vec()))
+}
+
+/// What one run of [`reuse_run`] observed.
+#[derive(Debug, Clone)]
+pub struct ReuseRun {
+    /// TCP connections the server accepted.
+    pub connections: usize,
+    /// TLS handshakes it completed.
+    pub handshakes: usize,
+    /// For each connection, in order: calls answered before it was accepted.
+    pub accepted_after: Vec<usize>,
+    /// Wall time of the whole run.
+    pub elapsed: std::time::Duration,
+    /// Calls made.
+    pub calls: usize,
+}
+
+impl std::fmt::Display for ReuseRun {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} connections, {} handshakes per {} calls ({:.0} µs per call); opened after {:?} \
+             answered calls",
+            self.connections,
+            self.handshakes,
+            self.calls,
+            self.elapsed.as_secs_f64() * 1e6 / self.calls as f64,
+            self.accepted_after
+        )
+    }
+}
+
+/// Makes `calls` calls against a fresh [`Server::insights`], `in_flight` at a time, checks every
+/// answer, and reports what the server counted.
+pub async fn reuse_run(calls: usize, in_flight: usize) -> ReuseRun {
+    let pki = Pki::shared();
+    let server = Server::insights(pki).await;
+    let client = Arc::new(pki.builder(&server).build().unwrap());
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = std::time::Instant::now();
+    let mut workers = tokio::task::JoinSet::new();
+    for _ in 0..in_flight {
+        let (client, next) = (client.clone(), next.clone());
+        workers.spawn(async move {
+            while next.fetch_add(1, Ordering::SeqCst) < calls {
+                let response = call(&client).await.unwrap();
+                assert_eq!(response.id, TRANSACTION_ID);
+            }
+        });
+    }
+    while let Some(worker) = workers.join_next().await {
+        worker.unwrap();
+    }
+    let elapsed = started.elapsed();
+    assert_eq!(server.seen().len(), calls);
+    ReuseRun {
+        connections: server.connections(),
+        handshakes: server.handshakes(),
+        accepted_after: server.accepted_after(),
+        elapsed,
+        calls,
+    }
 }

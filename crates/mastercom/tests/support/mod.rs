@@ -3,6 +3,7 @@
 //! builder, raw TCP servers for transport faults, and the request bodies of every operation.
 #![allow(dead_code)]
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -11,8 +12,8 @@ use mastercom::guard::{Clock, ManualClock};
 use mastercom::{MastercomClient, MastercomClientBuilder};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use tokio::io::AsyncReadExt;
-use tokio::net::TcpListener;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
 use wiremock::{Request, ResponseTemplate};
 
 // Not every test binary uses every re-export.
@@ -190,5 +191,130 @@ pub fn failure(error: &mastercom::Error) -> Failure {
             Failure::Refused(refusal.reason)
         }
         None => Failure::Other(error.kind()),
+    }
+}
+
+pub const HEALTHY: &str = r#"{"status":"true"}"#;
+
+/// What the server counted.
+#[derive(Default)]
+pub struct Counts {
+    /// Requests answered.
+    pub answered: AtomicUsize,
+    /// For each connection accepted, in order: requests answered before it.
+    pub accepted_after: Mutex<Vec<usize>>,
+}
+
+/// A server that answers every request on a connection with the health-check body and keeps
+/// the connection open (HTTP/1.1 keep-alive), until the client closes it.
+pub async fn keep_alive_server() -> (String, Arc<Counts>) {
+    health_server(false).await
+}
+
+/// A server that answers one request per connection with the health-check body and then
+/// closes it, without saying so (no `Connection: close`).
+pub async fn silently_closing_server() -> (String, Arc<Counts>) {
+    health_server(true).await
+}
+
+async fn health_server(close_after_answer: bool) -> (String, Arc<Counts>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let counts = Arc::new(Counts::default());
+    let server = counts.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let answered = server.answered.load(Ordering::SeqCst);
+            server.accepted_after.lock().unwrap().push(answered);
+            tokio::spawn(serve(stream, server.clone(), close_after_answer));
+        }
+    });
+    (format!("http://{address}/mastercom"), counts)
+}
+
+async fn serve(mut stream: TcpStream, counts: Arc<Counts>, close_after_answer: bool) {
+    let mut received = Vec::new();
+    let mut buffer = [0u8; 4096];
+    loop {
+        // The health check is a GET without a body: a request ends with its blank line.
+        while let Some(end) = received.windows(4).position(|window| window == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&received[..end]).to_string();
+            received.drain(..end + 4);
+            assert!(head.starts_with("GET /mastercom/v6/healthcheck "), "{head}");
+            assert!(head.to_ascii_lowercase().contains("authorization: oauth "));
+            let response = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{HEALTHY}",
+                HEALTHY.len()
+            );
+            counts.answered.fetch_add(1, Ordering::SeqCst);
+            if stream.write_all(response.as_bytes()).await.is_err() || close_after_answer {
+                return;
+            }
+        }
+        match stream.read(&mut buffer).await {
+            Ok(0) | Err(_) => return,
+            Ok(read) => received.extend_from_slice(&buffer[..read]),
+        }
+    }
+}
+
+/// What one run of [`reuse_run`] observed.
+#[derive(Debug, Clone)]
+pub struct ReuseRun {
+    /// For each connection the server accepted, in order: calls answered before it.
+    pub accepted_after: Vec<usize>,
+    /// Wall time of the whole run.
+    pub elapsed: Duration,
+    /// Calls made.
+    pub calls: usize,
+}
+
+impl ReuseRun {
+    pub fn connections(&self) -> usize {
+        self.accepted_after.len()
+    }
+}
+
+impl std::fmt::Display for ReuseRun {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} connections per {} calls ({:.0} µs per call); opened after {:?} answered calls",
+            self.connections(),
+            self.calls,
+            self.elapsed.as_secs_f64() * 1e6 / self.calls as f64,
+            self.accepted_after
+        )
+    }
+}
+
+/// Makes `calls` health checks against [`keep_alive_server`], `in_flight` at a time, and
+/// reports the connections the server accepted.
+pub async fn reuse_run(calls: usize, in_flight: usize) -> ReuseRun {
+    let (url, counts) = keep_alive_server().await;
+    let key = test_key();
+    let client = Arc::new(loopback_builder(&url, &key.pem).build().unwrap());
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = std::time::Instant::now();
+    let mut workers = tokio::task::JoinSet::new();
+    for _ in 0..in_flight {
+        let (client, next) = (client.clone(), next.clone());
+        workers.spawn(async move {
+            while next.fetch_add(1, Ordering::SeqCst) < calls {
+                let health = client.healthcheck().await.unwrap();
+                assert_eq!(health.status.as_deref(), Some("true"));
+            }
+        });
+    }
+    while let Some(worker) = workers.join_next().await {
+        worker.unwrap();
+    }
+    let elapsed = started.elapsed();
+    assert_eq!(counts.answered.load(Ordering::SeqCst), calls);
+    let accepted_after = counts.accepted_after.lock().unwrap().clone();
+    ReuseRun {
+        accepted_after,
+        elapsed,
+        calls,
     }
 }
