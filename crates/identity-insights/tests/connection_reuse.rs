@@ -5,10 +5,10 @@
 //!
 //! Without the transport's connection rule (`mastercard_transport::ConnectionReuse`, which
 //! explains the pool-return race it closes), the multi-threaded runtime opened 2–8 connections
-//! per 1,000 sequential calls (measured last session; not reproduced on the current dependencies),
-//! and 17–25 per 1,000 calls with 16 in flight, the extra ones opened mid-run while another
-//! call's connection was on its way back to the pool.
-//! `cargo run --release -p identity-insights --example reuse_bench` prints the same counts.
+//! per 1,000 sequential calls (measured last session; not reproduced on the current
+//! dependencies), and 17–25 per 1,000 calls with 16 in flight (11 runs), the extra ones opened
+//! mid-run while another call's connection was on its way back to the pool.
+//! `cargo run --release -p identity-insights --example iit_reuse` prints the same counts.
 
 mod support;
 

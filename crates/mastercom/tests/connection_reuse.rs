@@ -4,7 +4,7 @@
 //! current-thread and multi-threaded runtimes. The rule that keeps sequential calls on one
 //! connection lives in the shared transport (`mastercard_transport::ConnectionReuse`); the IIT
 //! client's test (`identity-insights/tests/connection_reuse.rs`) checks the same over mutual TLS.
-//! `cargo run --release -p mastercom --example reuse_bench` prints the same counts.
+//! `cargo run --release -p mastercom --example mastercom_reuse` prints the same counts.
 
 mod support;
 

@@ -1,7 +1,7 @@
 //! Handshakes per 1,000 IIT calls over mutual TLS, one at a time and 16 at a time, on tokio's
 //! current-thread and multi-threaded runtimes, against the loopback server of the crate's tests.
 //!
-//! `cargo run --release -p identity-insights --example reuse_bench [RUNS]` (default 3 runs of
+//! `cargo run --release -p identity-insights --example iit_reuse [RUNS]` (default 3 runs of
 //! each). The counts come from the server: TCP connections accepted and TLS handshakes done.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 

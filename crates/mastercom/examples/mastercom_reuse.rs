@@ -2,7 +2,7 @@
 //! time, on tokio's current-thread and multi-threaded runtimes, against the loopback keep-alive
 //! server of the crate's tests (plain HTTP: a TLS handshake would be one per connection).
 //!
-//! `cargo run --release -p mastercom --example reuse_bench [RUNS]` (default 3 runs of each).
+//! `cargo run --release -p mastercom --example mastercom_reuse [RUNS]` (default 3 runs of each).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 #[path = "../tests/support/mod.rs"]
