@@ -98,11 +98,13 @@ async fn all_52_operations_run_through_the_cli_against_the_sandbox() {
 
     // Health, transactions.
     w.op(&["healthcheck"], None, "/status=UP").await;
+    // Searches span at most 30 days (the spec): March 2024 holds the seeded transaction A,
+    // July 2024 transaction C.
     let found = w
         .op(
             &["transaction-search"],
-            Some(json!({"tranStartDate": "2024-01-01", "tranEndDate": "2024-12-31"})),
-            "/authorizationSummaryCount",
+            Some(json!({"tranStartDate": "2024-03-01", "tranEndDate": "2024-03-31"})),
+            "/authorizationSummaryCount=1",
         )
         .await;
     let clearing = text(
@@ -110,14 +112,21 @@ async fn all_52_operations_run_through_the_cli_against_the_sandbox() {
         "/authorizationSummary/0/clearingSummary/0/transactionId",
     );
     let auth = text(&found, "/authorizationSummary/0/transactionId");
+    let july = w
+        .op(
+            &["transaction-search"],
+            Some(json!({"tranStartDate": "2024-07-01", "tranEndDate": "2024-07-31"})),
+            "/authorizationSummary/0/clearingSummary/0/transactionId=CLR-0000000003",
+        )
+        .await;
     let clearing_c = text(
-        &found,
-        "/authorizationSummary/2/clearingSummary/0/transactionId",
+        &july,
+        "/authorizationSummary/0/clearingSummary/0/transactionId",
     );
     w.op(
         &["transaction-message-search-debit-mc"],
         Some(json!({"primaryAccountNumber": "5154676300000001",
-            "settlementFromDate": "2024-01-01", "settlementToDate": "2024-12-31"})),
+            "settlementFromDate": "2024-03-01", "settlementToDate": "2024-03-31"})),
         "/transactionSummaryList/0/clearingTransactionId=CLR-0000000001",
     )
     .await;

@@ -17,19 +17,20 @@ fn stderr(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-/// A claim to work on, created through `mastercard api`.
-async fn claim(cli: &Cli, sandbox: &RunningSandbox, clearing_index: usize) -> String {
+/// A claim on the seeded transaction of 2024-03-14, created through `mastercard api`.
+async fn claim(cli: &Cli, sandbox: &RunningSandbox) -> String {
+    // The spec's longest search range is 30 days; March 2024 holds one seeded transaction.
     let found = cli
         .ok(
             &["api", "POST", "/v6/transactions/search", "--body", "-"],
-            Some(json!({"tranStartDate": "2024-01-01", "tranEndDate": "2024-12-31"}).to_string()),
+            Some(json!({"tranStartDate": "2024-03-01", "tranEndDate": "2024-03-31"}).to_string()),
         )
         .await;
-    let clearing =
-        found["authorizationSummary"][clearing_index]["clearingSummary"][0]["transactionId"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+    assert_eq!(found["authorizationSummaryCount"], "1", "{found}");
+    let clearing = found["authorizationSummary"][0]["clearingSummary"][0]["transactionId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let before = total_calls(sandbox);
     let created = cli
         .ok(
@@ -76,7 +77,7 @@ async fn api_sends_signed_requests_through_the_guard_and_refuses_look_alikes() {
         .await;
     assert!(summary.is_array(), "{summary}");
 
-    let claim_id = claim(&cli, &sandbox, 0).await;
+    let claim_id = claim(&cli, &sandbox).await;
     let path = format!("/v6/claims/{claim_id}/chargebacks");
     let created = cli
         .ok(
@@ -248,7 +249,7 @@ async fn dry_run_prints_the_librarys_signature_and_sends_nothing() {
         .await
         .unwrap();
     let cli = Cli::new(&sandbox, &dir.path().join("ledger.sqlite3"));
-    let claim_id = claim(&cli, &sandbox, 0).await;
+    let claim_id = claim(&cli, &sandbox).await;
     let pan = "5154676300000001";
     let body = json!({"amount": "25.00", "chargebackType": "CHARGEBACK", "currency": "USD",
         "documentIndicator": "false", "messageText": format!("card {pan}"), "reasonCode": "4853"})

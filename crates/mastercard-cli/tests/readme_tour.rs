@@ -45,7 +45,7 @@ async fn the_readme_quick_tour_runs_as_written() {
     let found = cli
         .ok(
             &["mastercom", "transaction-search", "--body", "-"],
-            Some(json!({"tranStartDate": "2024-01-01", "tranEndDate": "2024-12-31"}).to_string()),
+            Some(json!({"tranStartDate": "2024-03-01", "tranEndDate": "2024-03-31"}).to_string()),
         )
         .await;
     let clearing = found["authorizationSummary"][0]["clearingSummary"][0]["transactionId"]

@@ -73,10 +73,6 @@ pub struct SandboxConfig {
     pub limits: Limits,
     /// Claims added to the model at start (after persisted state is loaded).
     pub seeded_claims: Option<ClaimSeed>,
-    /// Refuse `transactionSearch` and `transactionMessageSearchDebitMC` ranges of more than 30
-    /// days, as the spec says. Off by default only because existing callers (tests, the demo,
-    /// the reference-library differential tests) search the seeded year in one call.
-    pub search_range_limit: bool,
 }
 
 /// Public keys and certificates to trust instead of (or beside) the generated ones.
@@ -107,7 +103,6 @@ impl SandboxConfig {
             clock: mastercom::clock::system(),
             limits: Limits::default(),
             seeded_claims: None,
-            search_range_limit: false,
         }
     }
 
@@ -116,14 +111,6 @@ impl SandboxConfig {
     #[must_use]
     pub fn with_seeded_claims(mut self, seed: ClaimSeed) -> Self {
         self.seeded_claims = Some(seed);
-        self
-    }
-
-    /// Refuses transaction searches over more than 30 days (see
-    /// [`SandboxConfig::search_range_limit`]).
-    #[must_use]
-    pub fn with_search_range_limit(mut self, on: bool) -> Self {
-        self.search_range_limit = on;
         self
     }
 
@@ -162,7 +149,6 @@ impl Sandbox {
             mastercom::model::Model::new(store, config.clock.clone())
                 .map_err(|e| SandboxError::in_file(&credentials.database, e))?,
         );
-        model.set_search_range_limit(config.search_range_limit);
         if let Some(seed) = &config.seeded_claims {
             model
                 .seed_claims(seed)

@@ -88,7 +88,7 @@ struct Case {
 
 const SEARCH: &str = "/mastercom/v6/transactions/search";
 const HEALTH: &str = "/mastercom/v6/healthcheck";
-const SEARCH_BODY: &[u8] = br#"{"tranStartDate":"2024-01-01","tranEndDate":"2024-12-31"}"#;
+const SEARCH_BODY: &[u8] = br#"{"tranStartDate":"2024-03-01","tranEndDate":"2024-03-31"}"#;
 
 fn cases() -> Vec<Case> {
     vec![

@@ -32,7 +32,7 @@ async fn python_signed_and_encrypted_requests_are_accepted() {
     let creds = env.sandbox.credentials.clone();
 
     let search =
-        serde_json::to_vec(&json!({"tranStartDate": "2024-01-01", "tranEndDate": "2024-12-31"}))
+        serde_json::to_vec(&json!({"tranStartDate": "2024-03-01", "tranEndDate": "2024-03-31"}))
             .unwrap();
     let claim = serde_json::to_vec(
         &json!({"claimType": "Standard", "clearingTransactionId": "CLR-0000000001",

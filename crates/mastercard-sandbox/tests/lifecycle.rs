@@ -284,7 +284,7 @@ async fn sqlite_persistence_keeps_claims_across_restarts() {
 #[tokio::test]
 async fn faults_reset_after_read_503_and_truncated_body() {
     let env = support::start().await;
-    let search = json!({"tranStartDate": "2024-01-01", "tranEndDate": "2024-12-31"});
+    let search = json!({"tranStartDate": "2024-03-01", "tranEndDate": "2024-03-31"});
     let url = env.url("/v6/transactions/search");
     let send = |auth_body: Vec<u8>| {
         let auth = env

@@ -18,7 +18,7 @@ const CONCURRENCY: usize = 8;
 
 async fn run(env: &Arc<support::Env>, requests: usize) -> (usize, Duration) {
     let search =
-        serde_json::to_vec(&json!({"tranStartDate": "2024-01-01", "tranEndDate": "2024-12-31"}))
+        serde_json::to_vec(&json!({"tranStartDate": "2024-03-01", "tranEndDate": "2024-03-31"}))
             .unwrap();
     let search_url = env.url("/v6/transactions/search");
     let health_url = env.url("/v6/healthcheck");

@@ -190,7 +190,8 @@ async fn every_operation_answers_200_in_lifecycle_order() {
         env: &env,
         seen: BTreeSet::new(),
     };
-    let year = json!({"tranStartDate": "2024-01-01", "tranEndDate": "2024-12-31"});
+    // 30 days around the first seeded transaction (2024-03-14): the spec's longest range.
+    let march = json!({"tranStartDate": "2024-03-01", "tranEndDate": "2024-03-31"});
     let wide = |status: &str| json!({"startDate": "2000-01-01", "endDate": "2100-01-01", "status": status});
     let doc = json!({"filename": "receipt.pdf", "file": PDF});
 
@@ -200,17 +201,17 @@ async fn every_operation_answers_200_in_lifecycle_order() {
             "transactionSearch",
             "POST",
             "/v6/transactions/search",
-            Some(year.clone()),
+            Some(march),
         )
         .await;
-    assert_eq!(found["authorizationSummaryCount"], "4");
+    assert_eq!(found["authorizationSummaryCount"], "1", "{found}");
     let clearing = found["authorizationSummary"][0]["clearingSummary"][0]["transactionId"]
         .as_str()
         .unwrap()
         .to_owned();
     let auth = s(&found["authorizationSummary"][0], "transactionId");
     r.ok("transactionMessageSearchDebitMC", "POST", "/v6/transactions/debitmc/search",
-        Some(json!({"primaryAccountNumber": "5154676300000001", "settlementFromDate": "2024-01-01", "settlementToDate": "2024-12-31"}))).await;
+        Some(json!({"primaryAccountNumber": "5154676300000001", "settlementFromDate": "2024-03-01", "settlementToDate": "2024-03-31"}))).await;
 
     let a = s(
         &r.ok(
@@ -605,7 +606,7 @@ async fn tampering_is_refused_with_the_right_reason() {
     let env = support::start().await;
     let url = env.url("/v6/transactions/search");
     let body =
-        serde_json::to_vec(&json!({"tranStartDate": "2024-01-01", "tranEndDate": "2024-12-31"}))
+        serde_json::to_vec(&json!({"tranStartDate": "2024-03-01", "tranEndDate": "2024-03-31"}))
             .unwrap();
 
     let ok = env.send_raw("POST", &url, body.clone(), |a| a).await;
@@ -804,7 +805,7 @@ async fn invalid_bodies_get_field_level_400s() {
     );
 
     let reply = env
-        .call("POST", "/v6/transactions/search", Some(&json!({"tranStartDate": "2024-01-01", "tranEndDate": "2024-12-31", "transAmountFrom": "ten"})))
+        .call("POST", "/v6/transactions/search", Some(&json!({"tranStartDate": "2024-03-01", "tranEndDate": "2024-03-31", "transAmountFrom": "ten"})))
         .await;
     assert_eq!(reply.status, 400);
     assert_eq!(
@@ -812,11 +813,34 @@ async fn invalid_bodies_get_field_level_400s() {
         "{}",
         reply.body
     );
+    // 31 days between the dates is one over the spec's maximum; 30 (above) is answered.
     let reply = env
-        .call("POST", "/v6/transactions/search", Some(&json!({"tranStartDate": "2024-01-01", "tranEndDate": "2024-12-31", "transAmountFrom": "100", "transAmountTo": "999.99"})))
+        .call(
+            "POST",
+            "/v6/transactions/search",
+            Some(&json!({"tranStartDate": "2024-03-01", "tranEndDate": "2024-04-01"})),
+        )
+        .await;
+    assert_eq!(reply.status, 400, "{}", reply.body);
+    assert_eq!(
+        reply.body["Errors"][0]["Details"][0]["Name"], "tranEndDate",
+        "{}",
+        reply.body
+    );
+    // Within 30 days: 2024-03-14 (125.00) is in the amount range, 2024-05-02 (49.99) is not.
+    let reply = env
+        .call("POST", "/v6/transactions/search", Some(&json!({"tranStartDate": "2024-03-01", "tranEndDate": "2024-03-31", "transAmountFrom": "100", "transAmountTo": "999.99"})))
         .await;
     assert_eq!(
-        reply.body["authorizationSummaryCount"], "2",
+        reply.body["authorizationSummaryCount"], "1",
+        "{}",
+        reply.body
+    );
+    let reply = env
+        .call("POST", "/v6/transactions/search", Some(&json!({"tranStartDate": "2024-04-15", "tranEndDate": "2024-05-15", "transAmountFrom": "100", "transAmountTo": "999.99"})))
+        .await;
+    assert_eq!(
+        reply.body["authorizationSummaryCount"], "0",
         "{}",
         reply.body
     );

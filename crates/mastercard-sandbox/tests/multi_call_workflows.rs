@@ -239,7 +239,7 @@ fn search_request(from: &str, to: &str) -> types::TransactionSearchRequest {
 
 #[tokio::test]
 async fn a_year_of_transactions_is_searched_in_13_windows_of_30_days() {
-    let env = support::start_with(|c| c.with_search_range_limit(true)).await;
+    let env = support::start().await;
     let client = client(&env.sandbox, 1);
     // In one call the sandbox refuses the year, as the spec's 30-day maximum says.
     let error = client
@@ -273,7 +273,7 @@ async fn a_year_of_transactions_is_searched_in_13_windows_of_30_days() {
 
 #[tokio::test]
 async fn a_year_of_debit_mastercard_messages_is_searched_in_13_windows() {
-    let env = support::start_with(|c| c.with_search_range_limit(true)).await;
+    let env = support::start().await;
     let client = client(&env.sandbox, 1);
     let request = types::TransactionSingleSearchRequest {
         acquirer_ref_number: None,
@@ -307,7 +307,7 @@ async fn a_year_of_debit_mastercard_messages_is_searched_in_13_windows() {
 
 #[tokio::test]
 async fn a_failing_search_window_names_itself_and_keeps_the_answers_before_it() {
-    let env = support::start_with(|c| c.with_search_range_limit(true)).await;
+    let env = support::start().await;
     let client = client(&env.sandbox, 1);
     let faults = env.sandbox.faults().clone();
     let error = TransactionSearch::new(&client, search_request("2024-01-01", "2024-12-31"))

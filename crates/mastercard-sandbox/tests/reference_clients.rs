@@ -34,7 +34,7 @@ const PLUS_QUERY: &str = "queue-name=Unworked&note=a+b+%2850%25%29";
 /// The calls, the same for both clients.
 fn request(env: &support::Env) -> Value {
     let creds = &env.sandbox.credentials;
-    let search = json!({"tranStartDate": "2024-01-01", "tranEndDate": "2024-12-31"}).to_string();
+    let search = json!({"tranStartDate": "2024-03-01", "tranEndDate": "2024-03-31"}).to_string();
     let claim = json!({"claimType": "Standard", "clearingTransactionId": "CLR-0000000001",
         "disputedAmount": "125.00", "disputedCurrency": "USD"})
     .to_string();
@@ -87,6 +87,12 @@ fn check(client: &str, env: &support::Env, answer: &Value) -> (usize, usize) {
         assert_eq!(status, Some(200), "{client} {id}: {body}");
         accepted += 1;
     }
+    // The 30-day search finds the one seeded transaction of March 2024.
+    let (_, found, _) = reply("search");
+    assert_eq!(
+        found["authorizationSummaryCount"], "1",
+        "{client} search: {found}"
+    );
     let (_, queue, _) = reply("queue");
     assert!(queue.is_array(), "{client} queue: {queue}");
     // `%XX` escapes without a raw `+`: every reference signer reads them alike.

@@ -175,17 +175,18 @@ fn id(v: &Value, field: &str) -> String {
 /// Drives every operation to a 200 in an order that gives each the state it needs, plus the
 /// state-dependent errors (invalid transitions, missing documents, bad formats).
 async fn lifecycle(r: &mut Recorder<'_>) {
-    let year = json!({"tranStartDate": "2024-01-01", "tranEndDate": "2024-12-31"});
+    // 30 days around the first seeded transaction (2024-03-14): the spec's longest range.
+    let march = json!({"tranStartDate": "2024-03-01", "tranEndDate": "2024-03-31"});
     let wide = |status: &str| json!({"startDate": "2000-01-01", "endDate": "2100-01-01", "status": status});
     let doc = json!({"filename": "receipt.pdf", "file": PDF});
 
     r.ok("GET", "/v6/healthcheck", None).await;
-    let found = r.ok("POST", "/v6/transactions/search", Some(year)).await;
+    let found = r.ok("POST", "/v6/transactions/search", Some(march)).await;
     let first = &found["authorizationSummary"][0];
     let clearing = id(&first["clearingSummary"][0], "transactionId");
     let auth = id(first, "transactionId");
     r.ok("POST", "/v6/transactions/debitmc/search", Some(json!({
-        "primaryAccountNumber": "5154676300000001", "settlementFromDate": "2024-01-01", "settlementToDate": "2024-12-31"}))).await;
+        "primaryAccountNumber": "5154676300000001", "settlementFromDate": "2024-03-01", "settlementToDate": "2024-03-31"}))).await;
 
     let a = id(
         &r.ok(

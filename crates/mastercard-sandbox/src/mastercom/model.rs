@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use parking_lot::Mutex;
@@ -57,7 +57,8 @@ pub struct SeedTransaction {
     pub merchant: &'static str,
 }
 
-/// The transactions every sandbox starts with (search `2024-01-01`..`2024-12-31`).
+/// The transactions every sandbox starts with (2024-03-14, 2024-05-02, 2024-07-21, 2024-10-09;
+/// a search spans at most 30 days, so e.g. `2024-03-01`..`2024-03-31` finds the first).
 pub const SEED_TRANSACTIONS: &[SeedTransaction] = &[
     SeedTransaction {
         auth_transaction_id: "AUTH-0000000001",
@@ -268,7 +269,6 @@ pub struct Model {
     clock: Arc<dyn Clock>,
     duplicates_created: AtomicU64,
     duplicates_refused: AtomicU64,
-    search_range_limit: AtomicBool,
 }
 
 /// Claims to put in the model when it starts, for tests that need more than a walk through
@@ -306,18 +306,7 @@ impl Model {
             clock,
             duplicates_created: AtomicU64::new(0),
             duplicates_refused: AtomicU64::new(0),
-            search_range_limit: AtomicBool::new(false),
         })
-    }
-
-    /// Whether transaction searches longer than the spec's 30 days are refused.
-    pub fn search_range_limit(&self) -> bool {
-        self.search_range_limit.load(Ordering::SeqCst)
-    }
-
-    /// Turns the 30-day transaction-search limit on or off.
-    pub fn set_search_range_limit(&self, on: bool) {
-        self.search_range_limit.store(on, Ordering::SeqCst);
     }
 
     /// Adds `seed.count` open claims without events (queue `Unworked`), on the seeded

@@ -109,8 +109,8 @@ pub fn handle(model: &Model, operation_id: &str, call: &Call<'_>) -> Result<Valu
     match operation_id {
         "healthcheck" => Ok(json!({"status": "UP"})),
         // Transactions
-        "transactionSearch" => transaction_search(model, call),
-        "transactionMessageSearchDebitMC" => debit_search(model, call),
+        "transactionSearch" => transaction_search(call),
+        "transactionMessageSearchDebitMC" => debit_search(call),
         "getTransactionClearingDetail" => clearing_detail(model, call),
         "retrieveAuthorizationDetail" => authorization_detail(model, call),
         "transactionDebitMCMessageDetail" => debit_detail(model, call),

@@ -39,11 +39,8 @@ pub(super) fn amount_cents(a: &str) -> Option<u64> {
 /// what both readings refuse is refused (more than 30 days between the dates).
 const SEARCH_RANGE_DAYS: i64 = 30;
 
-/// Refuses a range longer than [`SEARCH_RANGE_DAYS`] when the limit is on.
-fn search_range(model: &Model, from: &str, to: &str, fields: [&str; 2]) -> Result<(), ApiError> {
-    if !model.search_range_limit() {
-        return Ok(());
-    }
+/// Refuses a range longer than [`SEARCH_RANGE_DAYS`].
+fn search_range(from: &str, to: &str, fields: [&str; 2]) -> Result<(), ApiError> {
     let day = |text: &str, field: &str| {
         text.get(..10)
             .unwrap_or(text)
@@ -67,10 +64,10 @@ fn search_range(model: &Model, from: &str, to: &str, fields: [&str; 2]) -> Resul
     Ok(())
 }
 
-pub(super) fn transaction_search(model: &Model, call: &Call<'_>) -> Result<Value, ApiError> {
+pub(super) fn transaction_search(call: &Call<'_>) -> Result<Value, ApiError> {
     let b = validate::<t::TransactionSearchRequest>(call.body)?;
     let (from, to) = (s(&b, "tranStartDate"), s(&b, "tranEndDate"));
-    search_range(model, &from, &to, ["tranStartDate", "tranEndDate"])?;
+    search_range(&from, &to, ["tranStartDate", "tranEndDate"])?;
     let (pan, arn, bnr) = (
         s(&b, "primaryAccountNum"),
         s(&b, "acquirerRefNumber"),
@@ -122,19 +119,14 @@ pub(super) fn transaction_search(model: &Model, call: &Call<'_>) -> Result<Value
     }))
 }
 
-pub(super) fn debit_search(model: &Model, call: &Call<'_>) -> Result<Value, ApiError> {
+pub(super) fn debit_search(call: &Call<'_>) -> Result<Value, ApiError> {
     let b = validate::<t::TransactionSingleSearchRequest>(call.body)?;
     let (pan, from, to) = (
         s(&b, "primaryAccountNumber"),
         s(&b, "settlementFromDate"),
         s(&b, "settlementToDate"),
     );
-    search_range(
-        model,
-        &from,
-        &to,
-        ["settlementFromDate", "settlementToDate"],
-    )?;
+    search_range(&from, &to, ["settlementFromDate", "settlementToDate"])?;
     let list: Vec<Value> = seed_by(|t| {
         t.primary_account_num == pan && t.date >= from.as_str() && t.date <= to.as_str()
     })
