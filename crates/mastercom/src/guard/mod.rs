@@ -287,16 +287,32 @@ pub fn event_keys(
     }
 }
 
-/// The guard middleware. Built by [`crate::MastercomClientBuilder`].
-pub(crate) struct DisputeEventGuard {
+/// The guard middleware: refuses (or waits for the window of) a dispute event that the ledger
+/// says was sent, or may have been sent, too recently.
+///
+/// [`crate::MastercomClientBuilder`] adds it for you. It is public for users who assemble their
+/// own [`Transport`](mastercard_transport::Transport) around the generated client: put it
+/// after the signing step (a request that cannot be signed then reserves nothing), and it
+/// reserves the event before the request is sent and records the outcome after.
+pub struct DisputeEventGuard {
     ledger: Arc<dyn DisputeEventLedger>,
     clock: Arc<dyn Clock>,
     settings: GuardSettings,
     operations: &'static [OperationSpec],
 }
 
+impl std::fmt::Debug for DisputeEventGuard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DisputeEventGuard")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
 impl DisputeEventGuard {
-    pub(crate) fn new(
+    /// A guard over `ledger` (shared by every process that may send the same events), reading
+    /// time from `clock`, for the operations of this crate's Mastercom spec.
+    pub fn new(
         ledger: Arc<dyn DisputeEventLedger>,
         clock: Arc<dyn Clock>,
         settings: GuardSettings,
