@@ -4,7 +4,8 @@
 
 use std::time::Duration;
 
-use crate::client::{IdentityInsightsClient, IdentityInsightsClientBuilder};
+use crate::builder::IdentityInsightsClientBuilder;
+use crate::client::IdentityInsightsClient;
 use crate::endpoint::{Environment, Region};
 use crate::error::BuildError;
 

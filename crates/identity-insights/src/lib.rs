@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+mod builder;
 mod client;
 mod encryption;
 mod endpoint;
@@ -7,10 +8,11 @@ mod env;
 mod error;
 pub mod hooks;
 
-pub use client::{
+pub use builder::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, DEFAULT_RESPONSE_LIMIT, DEFAULT_TIMEOUT,
-    IdentityInsightsClient, IdentityInsightsClientBuilder,
+    IdentityInsightsClientBuilder,
 };
+pub use client::IdentityInsightsClient;
 pub use encryption::UnencryptedResponse;
 pub use endpoint::{Environment, Region, hosted_base_url};
 pub use error::{BuildError, CORRELATION_ID_HEADER, Error};

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod batch;
+mod builder;
 mod client;
 mod cvc_invalid_indicator;
 pub mod error;
@@ -11,7 +12,8 @@ pub mod raw;
 pub mod retry;
 pub mod workflows;
 
-pub use client::{BuildError, Environment, MastercomClient, MastercomClientBuilder, SigningKey};
+pub use builder::{BuildError, Environment, MastercomClientBuilder, SigningKey};
+pub use client::MastercomClient;
 pub use cvc_invalid_indicator::CvcInvalidIndicator;
 pub use error::{Delivery, Diagnosis, Difference, Error, ErrorKind, MastercardError};
 pub use mastercard_oauth1::{ProviderError, SignatureMethod, SignatureProvider};
