@@ -18,7 +18,7 @@ use identity_insights::{IdentityInsightsClient, types};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let client = IdentityInsightsClient::from_env()?;
+    let client = IdentityInsightsClient::from_env()?.build()?;
     // The seven required fields; values from the spec's examples. Amounts are in minor units,
     // currencies and countries are numeric ISO codes.
     let request: types::TransactionInsightsData = serde_json::from_value(serde_json::json!({

@@ -30,6 +30,13 @@ pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(20);
 /// Default cap of a success response: insights are a few kilobytes.
 pub const DEFAULT_RESPONSE_LIMIT: usize = 1 << 20;
 
+impl IdentityInsightsClient {
+    /// A builder with Mastercard's US sandbox as the endpoint and the platform's trust roots.
+    pub fn builder() -> IdentityInsightsClientBuilder {
+        IdentityInsightsClientBuilder::default()
+    }
+}
+
 /// A secret (a PEM private key, a password): kept for `build`, never printed.
 #[derive(Clone)]
 struct Secret<T>(T);

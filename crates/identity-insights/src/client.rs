@@ -1,5 +1,5 @@
 //! [`IdentityInsightsClient`]: the generated client behind mTLS, JWE and typed errors. Its
-//! builder is in `builder.rs`.
+//! builder is in `builder.rs`, `from_env` in `env.rs`.
 
 use std::fmt;
 use std::sync::Arc;
@@ -8,7 +8,6 @@ use std::time::Duration;
 use mastercard_transport::{CallContext, ClientCore};
 
 use crate::Client;
-use crate::builder::IdentityInsightsClientBuilder;
 
 /// A typed Identity Insights client: mutual TLS, JWE payload encryption, typed errors.
 ///
@@ -49,11 +48,6 @@ impl IdentityInsightsClient {
     /// The client the builder assembled.
     pub(crate) fn from_parts(core: ClientCore, kid: String) -> Self {
         Self { core, kid }
-    }
-
-    /// A builder with Mastercard's US sandbox as the endpoint and the platform's trust roots.
-    pub fn builder() -> IdentityInsightsClientBuilder {
-        IdentityInsightsClientBuilder::default()
     }
 
     /// The generated client, for callers that want progenitor's own types. Requests through it

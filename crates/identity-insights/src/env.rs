@@ -1,4 +1,4 @@
-//! [`IdentityInsightsClient::from_env`]: the client configured by environment variables.
+//! [`IdentityInsightsClient::from_env`]: a builder configured by environment variables.
 //!
 //! The variables are documented on [`IdentityInsightsClient::from_env`].
 
@@ -23,16 +23,19 @@ impl IdentityInsightsClient {
     /// | `MASTERCARD_IIT_ENCRYPTION_CERT` | Mastercard's encryption certificate (PEM or DER file) |
     /// | `MASTERCARD_IIT_DECRYPTION_KEY`, `…_DECRYPTION_KEY_ALIAS`, `…_DECRYPTION_KEY_PASSWORD` | the client's decryption key file (PKCS#12, PKCS#8 or PKCS#1) |
     /// | `MASTERCARD_IIT_TIMEOUT_SECS`, `MASTERCARD_IIT_CONNECT_TIMEOUT_SECS`, `MASTERCARD_IIT_READ_TIMEOUT_SECS` | call, connect and between-reads timeouts in seconds |
-    pub fn from_env() -> Result<Self, BuildError> {
-        IdentityInsightsClientBuilder::from_vars(|name| std::env::var(name).ok())?.build()
+    ///
+    /// Like `MastercomClient::from_env`, it returns a builder: further builder calls override
+    /// what the variables said, and `.build()` checks and loads everything.
+    pub fn from_env() -> Result<IdentityInsightsClientBuilder, BuildError> {
+        Self::from_vars(|name| std::env::var(name).ok())
     }
-}
 
-impl IdentityInsightsClientBuilder {
-    /// A builder configured from variables looked up by `var` (the environment, in
+    /// A builder configured from variables looked up by `var` by name (the environment, in
     /// [`IdentityInsightsClient::from_env`]); further builder calls can override them.
-    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, BuildError> {
-        let mut builder = Self::default();
+    pub fn from_vars(
+        var: impl Fn(&str) -> Option<String>,
+    ) -> Result<IdentityInsightsClientBuilder, BuildError> {
+        let mut builder = IdentityInsightsClientBuilder::default();
         if let Some(region) = var("MASTERCARD_IIT_REGION") {
             builder = builder.region(match region.to_ascii_lowercase().as_str() {
                 "us" => Region::Us,
@@ -149,7 +152,7 @@ mod tests {
             .iter()
             .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
             .collect();
-        IdentityInsightsClientBuilder::from_vars(|name| vars.get(name).cloned())
+        IdentityInsightsClient::from_vars(|name| vars.get(name).cloned())
     }
 
     #[test]

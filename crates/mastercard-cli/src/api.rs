@@ -14,7 +14,8 @@ use mastercom::raw::{RawError, RawRequest};
 
 use crate::client::{self, CallOptions};
 use crate::dry_run::DryRun;
-use crate::mastercom::{EXIT_NOT_SENT, EXIT_SERVER, EXIT_USAGE, exit_status, print_dry_run};
+use crate::exit::{EXIT_NOT_SENT, EXIT_SERVER, EXIT_USAGE, exit_status};
+use crate::mastercom::print_dry_run;
 use crate::profile::ConfigArgs;
 
 /// The `api` subcommand's arguments.

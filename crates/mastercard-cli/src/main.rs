@@ -7,6 +7,7 @@ mod api;
 mod chunked;
 mod client;
 mod dry_run;
+mod exit;
 mod jwe;
 mod mastercom;
 mod oauth1;

@@ -23,23 +23,12 @@ use std::process::ExitCode;
 
 use clap::{Arg, ArgAction, Args, Command, FromArgMatches};
 use mastercard_transport::{Arguments, Dispatched};
-use mastercom::{Delivery, ErrorKind};
 
 use crate::chunked::{self, ChunkFailure};
 use crate::client::{self, CallOptions};
 use crate::dry_run::DryRun;
+use crate::exit::{EXIT_NOT_SENT, EXIT_SERVER, EXIT_USAGE, exit_status};
 use crate::profile::ConfigArgs;
-
-/// Exit status: the command line is wrong.
-pub const EXIT_USAGE: u8 = 2;
-/// Exit status: Mastercard rejected the request (4xx).
-pub const EXIT_REJECTED: u8 = 3;
-/// Exit status: nothing was sent.
-pub const EXIT_NOT_SENT: u8 = 4;
-/// Exit status: the request may have been sent; its outcome is unknown.
-pub const EXIT_UNKNOWN: u8 = 5;
-/// Exit status: Mastercard failed or answered outside the spec.
-pub const EXIT_SERVER: u8 = 6;
 
 /// The `mastercom` command with one subcommand per operation, built from the dispatch table.
 fn command() -> Command {
@@ -291,20 +280,6 @@ pub fn print_dry_run(
             eprintln!("mastercard {command}: the dry run saw no request");
             ExitCode::from(EXIT_NOT_SENT)
         }
-    }
-}
-
-/// The exit status of a failed call (see the module's table).
-pub fn exit_status(error: &mastercom::Error) -> u8 {
-    match error.delivery() {
-        Delivery::NotSent => EXIT_NOT_SENT,
-        Delivery::MayHaveBeenSent => EXIT_UNKNOWN,
-        Delivery::Received => match error.status() {
-            Some(status) if status.is_client_error() && error.kind() == ErrorKind::Api => {
-                EXIT_REJECTED
-            }
-            _ => EXIT_SERVER,
-        },
     }
 }
 

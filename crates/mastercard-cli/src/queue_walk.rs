@@ -13,7 +13,7 @@ use mastercom::MastercomClient;
 use mastercom::workflows::Minute;
 use mastercom::workflows::queue::{QueueFailure, QueueProgress, QueueWalk};
 
-use crate::mastercom::{EXIT_SERVER, EXIT_USAGE, exit_status};
+use crate::exit::{EXIT_SERVER, EXIT_USAGE, exit_status};
 
 /// The subcommand's name.
 pub const NAME: &str = "queue-walk";

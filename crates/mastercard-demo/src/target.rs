@@ -73,6 +73,7 @@ impl Target {
         let insights = if iit_configured(|name| std::env::var_os(name).is_some()) {
             Some(
                 IdentityInsightsClient::from_env()
+                    .and_then(|builder| builder.build())
                     .map_err(|error| DemoError::setup("Identity Insights client", error))?,
             )
         } else {

@@ -14,7 +14,9 @@ use std::time::Duration;
 use bytes::Bytes;
 use reqwest::StatusCode;
 
-use crate::error::BoxError;
+/// A boxed error that can cross threads: what a middleware's refusal or failure carries, and
+/// the `source` of a [`CallError`](crate::CallError).
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Where in the call a failure happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

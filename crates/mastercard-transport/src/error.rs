@@ -16,8 +16,7 @@ use serde_json::Value;
 use crate::call::{CallContext, Failure, Stage};
 use mastercard_oauth1::{Diagnosis, acceptable_base_string, diagnose};
 
-/// A boxed error that can cross threads: the `source` of a [`CallError`].
-pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;
+pub use crate::call::BoxError;
 
 /// Whether a failed request reached Mastercard. Decides what is safe to do next: a request that
 /// was not sent can be sent again; one that may have been sent must not be repeated blindly when

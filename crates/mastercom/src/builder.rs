@@ -450,6 +450,13 @@ impl MastercomClientBuilder {
     }
 }
 
+impl MastercomClient {
+    /// A builder with the Sandbox environment and default timeouts, retries and guard.
+    pub fn builder() -> MastercomClientBuilder {
+        MastercomClientBuilder::default()
+    }
+}
+
 fn load_key(key: SigningKey) -> Result<PrivateKey, BuildError> {
     match key {
         SigningKey::Loaded(key) => Ok(key),

@@ -4,6 +4,7 @@ pub mod batch;
 mod builder;
 mod client;
 mod cvc_invalid_indicator;
+mod env;
 pub mod error;
 pub mod guard;
 pub mod hooks;

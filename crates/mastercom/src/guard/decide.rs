@@ -5,8 +5,79 @@
 use std::fmt;
 use std::time::Duration;
 
-use super::ledger::{Entry, EntryState, Windows};
 use super::policy::EventType;
+
+/// How long entries block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Windows {
+    /// After a successful (or accepted) send of the same event: Mastercom cannot detect
+    /// duplicates less than a minute apart. Default 60 s.
+    pub duplicate: Duration,
+    /// After an outcome-unknown failure of the same event (and while a send is in flight):
+    /// Mastercom asks to wait an hour after a timeout before resubmitting. Default 1 h.
+    pub unknown: Duration,
+    /// Strict mode: between any two event-creating calls on one claim. Default 60 s.
+    pub spacing: Duration,
+}
+
+impl Default for Windows {
+    fn default() -> Self {
+        Self {
+            duplicate: Duration::from_secs(60),
+            unknown: Duration::from_secs(3600),
+            spacing: Duration::from_secs(60),
+        }
+    }
+}
+
+impl Windows {
+    /// The longest window: entries older than this block nothing and may be deleted.
+    pub fn longest(&self) -> Duration {
+        self.duplicate.max(self.unknown).max(self.spacing)
+    }
+}
+
+/// The state of a remembered key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryState {
+    /// Reserved and being sent — or its sender died, or the caller dropped the call's future,
+    /// before the outcome was recorded; either way the request may have gone out, so it blocks
+    /// like an unknown outcome.
+    InFlight,
+    /// Mastercard answered 2xx.
+    Sent,
+    /// The outcome is unknown (timeout, connection lost after sending, 408, 5xx).
+    Unknown,
+}
+
+impl EntryState {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InFlight => "in_flight",
+            Self::Sent => "sent",
+            Self::Unknown => "unknown",
+        }
+    }
+
+    /// Parses [`EntryState::as_str`]; anything else reads as in flight (blocking is the safe
+    /// reading of an unreadable row).
+    pub fn parse_or_in_flight(text: &str) -> Self {
+        [Self::InFlight, Self::Sent, Self::Unknown]
+            .into_iter()
+            .find(|state| state.as_str() == text)
+            .unwrap_or(Self::InFlight)
+    }
+}
+
+/// A remembered key: its state and when it entered it (ms since the Unix epoch).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry {
+    /// The state.
+    pub state: EntryState,
+    /// When the state was recorded.
+    pub at_ms: u64,
+}
 
 /// What a ledger key stands for; decides which window applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -41,13 +41,11 @@ use openssl::sha::Sha256;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use decide::{
-    Blocking, Decision, GuardRefusal, KeyKind, LedgerKey, RefusalReason, decide, remaining, window,
+    Blocking, Decision, Entry, EntryState, GuardRefusal, KeyKind, LedgerKey, RefusalReason,
+    Windows, decide, remaining, window,
 };
 pub use key::{BodyDigest, Digest, body_hash, digest_body, hex};
-pub use ledger::{
-    DisputeEventLedger, Entry, EntryState, LedgerError, MemoryLedger, RecordedOutcome, Windows,
-    expires_ms,
-};
+pub use ledger::{DisputeEventLedger, LedgerError, MemoryLedger, RecordedOutcome, expires_ms};
 pub use policy::{EVENT_POLICIES, EventPolicy, EventType, Field, event_policy, path_parameter};
 pub use postgres::{PostgresLedger, PostgresOptions};
 pub use sqlite::SqliteLedger;

@@ -29,10 +29,8 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use openssl::ssl::{SslConnector, SslMethod};
 use postgres_openssl::MakeTlsConnector;
 
-use super::decide::{Decision, LedgerKey, decide};
-use super::ledger::{
-    DisputeEventLedger, Entry, EntryState, LedgerError, RecordedOutcome, Windows, expires_ms,
-};
+use super::decide::{Decision, Entry, EntryState, LedgerKey, Windows, decide};
+use super::ledger::{DisputeEventLedger, LedgerError, RecordedOutcome, expires_ms};
 use super::sqlite::off_the_runtime;
 
 /// The table every client of one database shares.

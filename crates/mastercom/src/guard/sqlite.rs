@@ -13,11 +13,8 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use super::decide::{Decision, LedgerKey, decide};
-use super::ledger::{
-    DisputeEventLedger, Entry, EntryState, LedgerError, RecordedOutcome, Windows, expires_ms,
-    poisoned,
-};
+use super::decide::{Decision, Entry, EntryState, LedgerKey, Windows, decide};
+use super::ledger::{DisputeEventLedger, LedgerError, RecordedOutcome, expires_ms, poisoned};
 
 /// The SQLite ledger. Opening it creates the file, its folder and the table if needed.
 #[derive(Debug)]
