@@ -39,6 +39,7 @@ pub mod providers;
 pub mod proxy;
 #[cfg(feature = "clients")]
 pub mod recorder;
+pub mod reuse_bench;
 #[cfg(feature = "clients")]
 pub mod signed;
 
