@@ -15,7 +15,7 @@ const CORRELATION_ID: &str = "0b1bc4c4-3a8f-4f4b-9d43-6c1e0c3f1a77";
 
 /// The generated client, pointed at the mock server with the `/identity` prefix.
 fn client(server: &MockServer) -> Client {
-    mastercard_testkit::generated::against(
+    mastercard_testkit::bare_client::against(
         &format!("{}/identity", server.uri()),
         Client::new_with_client,
     )

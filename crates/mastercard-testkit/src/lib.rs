@@ -17,7 +17,7 @@
 //! * [`child`] re-runs one test of the test binary in a fresh process; [`memory`] measures peak
 //!   memory in such a child.
 //! * With the `clients` feature (the two client crates' tests): `signed`, a mock server that
-//!   verifies every request's OAuth1 signature (optionally behind TLS); `generated`, the
+//!   verifies every request's OAuth1 signature (optionally behind TLS); `bare_client`, the
 //!   generated client against a mock; `recorder`, a middleware recording the steps it sees;
 //!   `providers`, `SignatureProvider`s (one signing with its own key, one failing, one
 //!   RSA-SHA256-only) written against the public trait only;
@@ -26,9 +26,9 @@
 // Test support fails loudly by design: a broken fixture must stop the test that uses it.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-pub mod child;
 #[cfg(feature = "clients")]
-pub mod generated;
+pub mod bare_client;
+pub mod child;
 pub mod hostile;
 pub mod memory;
 pub mod oauth1_population;

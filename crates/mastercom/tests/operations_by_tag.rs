@@ -34,7 +34,7 @@ const ERROR_REQUEST_ID: &str = "f43f5b78-bc99-1f2a-8742-972238eac271";
 
 /// The generated client, pointed at the mock server with the `/mastercom` prefix.
 fn client(server: &MockServer) -> Client {
-    mastercard_testkit::generated::against(
+    mastercard_testkit::bare_client::against(
         &format!("{}/mastercom", server.uri()),
         Client::new_with_client,
     )
