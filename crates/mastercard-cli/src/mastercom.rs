@@ -127,21 +127,28 @@ pub fn run(args: Vec<String>) -> ExitCode {
         dry_run: sub.get_flag("dry-run"),
         show_body: sub.get_flag("show-body"),
     };
-    let config = match ConfigArgs::from_arg_matches(sub) {
-        Ok(config) => config,
-        Err(error) => {
-            let _ = error.print();
-            return ExitCode::from(EXIT_USAGE);
-        }
-    };
-    let runtime = match client::runtime() {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("mastercard mastercom {name}: {error}");
-            return ExitCode::from(EXIT_NOT_SENT);
-        }
+    let (config, runtime) = match configuration_and_runtime(sub, name) {
+        Ok(ready) => ready,
+        Err(status) => return status,
     };
     runtime.block_on(call(name, &operation, &arguments, &options, &config))
+}
+
+/// What every `mastercom` subcommand needs before it calls: its configuration flags (usage
+/// error: exit 2) and a runtime (nothing sent: exit 4).
+fn configuration_and_runtime(
+    sub: &clap::ArgMatches,
+    name: &str,
+) -> Result<(ConfigArgs, tokio::runtime::Runtime), ExitCode> {
+    let config = ConfigArgs::from_arg_matches(sub).map_err(|error| {
+        let _ = error.print();
+        ExitCode::from(EXIT_USAGE)
+    })?;
+    let runtime = client::runtime().map_err(|error| {
+        eprintln!("mastercard mastercom {name}: {error}");
+        ExitCode::from(EXIT_NOT_SENT)
+    })?;
+    Ok((config, runtime))
 }
 
 async fn call(
@@ -211,19 +218,9 @@ fn walk_queue(sub: &clap::ArgMatches) -> ExitCode {
         );
         return ExitCode::from(EXIT_USAGE);
     }
-    let config = match ConfigArgs::from_arg_matches(sub) {
-        Ok(config) => config,
-        Err(error) => {
-            let _ = error.print();
-            return ExitCode::from(EXIT_USAGE);
-        }
-    };
-    let runtime = match client::runtime() {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("mastercard mastercom {name}: {error}");
-            return ExitCode::from(EXIT_NOT_SENT);
-        }
+    let (config, runtime) = match configuration_and_runtime(sub, name) {
+        Ok(ready) => ready,
+        Err(status) => return status,
     };
     runtime.block_on(async {
         match client::build(&CallOptions::default(), &config, &DryRun::default()) {
